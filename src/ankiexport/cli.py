@@ -1,0 +1,152 @@
+"""The command line: click commands that only parse options and call the plain functions that do the work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+_LESSON_PATH = click.Path(path_type=Path, exists=True)
+
+
+def _settings(config: Path | None, overrides: dict[str, Any]) -> Any:
+    from .config import find_config, load_config, override
+    from .diagnostics import print_diagnostics
+
+    path = config if config is not None else find_config(Path.cwd())
+    settings, warnings = load_config(path)
+    print_diagnostics(str(path), warnings)
+    return override(settings, overrides)
+
+
+_config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Settings file (default: ./ankiexport.yaml when it exists).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="ankiexport")
+def main() -> None:
+    """Turn weekly English lessons into Anki decks (.apkg) and printable PDF worksheets."""
+
+
+@main.command()
+@click.argument("lesson", type=_LESSON_PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the format scripts rely on).")
+@_config_option
+def show(lesson: Path, as_json: bool, config: Path | None) -> None:
+    """Print the parsed LESSON: title, sentences, vocabulary, clozes, gap-fill, translation, warnings."""
+    from .readers import load_lesson
+    from .showing import lesson_as_json, lesson_as_text
+
+    parsed = load_lesson(lesson, _settings(config, {}))
+    click.echo(lesson_as_json(parsed) if as_json else lesson_as_text(parsed))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=_LESSON_PATH)
+@_config_option
+def check(paths: tuple[Path, ...], config: Path | None) -> None:
+    """Validate lessons (files or folders; default lessons/) and print path:line: warning|error: message."""
+    from .build import check_lessons
+
+    failed = check_lessons(list(paths) or [Path("lessons")], _settings(config, {}))
+    raise SystemExit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("lesson", type=_LESSON_PATH)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write (default: stdout)."
+)
+@_config_option
+def convert(lesson: Path, output: Path | None, config: Path | None) -> None:
+    """Convert a text LESSON to the canonical YAML lesson form."""
+    from .build import write_atomically
+    from .readers import load_lesson
+    from .readers.yaml_lesson import dump_yaml_lesson
+
+    text = dump_yaml_lesson(load_lesson(lesson, _settings(config, {})))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text.encode("utf-8"))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=_LESSON_PATH)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["apkg", "pdf"]),
+    help="Output format; repeat for several (default: from config, else both).",
+)
+@click.option("--deck-name", help="Top-level Anki deck name (each lesson is a subdeck).")
+@click.option("--course-name", help="Course name printed on worksheets.")
+@click.option(
+    "--page-size",
+    type=click.Choice(["a4", "b5", "letter"], case_sensitive=False),
+    help="Worksheet paper size (b5 is JIS B5).",
+)
+@click.option(
+    "--reading-page/--no-reading-page", default=None, help="Add a reading page (article and translation) to worksheets."
+)
+@click.option("--force", is_flag=True, help="Rebuild every lesson even when its inputs are unchanged.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: number of CPUs).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings, errors and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print skipped lessons and timings.")
+@_config_option
+def build(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    deck_name: str | None,
+    course_name: str | None,
+    page_size: str | None,
+    reading_page: bool | None,
+    force: bool,
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
+    config: Path | None,
+) -> None:
+    """Build lessons (files or folders; default lessons/) into decks and worksheets in --out."""
+    from .build import BuildOptions, run_build
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    settings = _settings(
+        config,
+        {
+            "formats": formats,
+            "deck_name": deck_name,
+            "course_name": course_name,
+            "page_size": page_size,
+            "reading_page": reading_page,
+        },
+    )
+    options = BuildOptions(
+        paths=tuple(paths) or (Path("lessons"),),
+        out_dir=out_dir,
+        settings=settings,
+        force=force,
+        jobs=jobs or os.cpu_count() or 1,
+        verbosity=0 if quiet else 2 if verbose else 1,
+    )
+    failed = run_build(options)
+    raise SystemExit(1 if failed else 0)

@@ -1,0 +1,50 @@
+"""Lesson readers: a plain mapping from file suffix to the function that reads that kind of file into a Lesson."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import LessonError
+from ..model import Lesson
+from .text import read_text_lesson
+from .yaml_lesson import read_yaml_lesson
+
+# Every reader: (path, raw bytes, settings) -> Lesson with analysis fields still empty. Readers never analyse.
+Reader = Callable[[Path, bytes, Settings], Lesson]
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text_lesson,
+    ".yaml": read_yaml_lesson,
+    ".yml": read_yaml_lesson,
+}
+
+MAX_LESSON_BYTES = 1_000_000  # the sample is 10 KB; a 1 MB "lesson" is a wrong file, and parsing it would be slow
+
+
+def is_lesson_file(path: Path) -> bool:
+    """True for files a lesson folder scan should pick up (known suffix, not hidden, not our config)."""
+    return path.suffix.lower() in READERS and not path.name.startswith(".") and path.name != "ankiexport.yaml"
+
+
+def read_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
+    """Read one lesson file with the reader its suffix names, then run the analysis that fills the model."""
+    from ..analysis import analyse
+
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise LessonError(f"unknown lesson file type {path.suffix or '(none)'!r}; known: {known}", str(path))
+    if len(data) > MAX_LESSON_BYTES:
+        raise LessonError(f"file is {len(data):,} bytes; lessons are limited to {MAX_LESSON_BYTES:,} bytes", str(path))
+    return analyse(reader(path, data, settings))
+
+
+def load_lesson(path: Path, settings: Settings) -> Lesson:
+    """Read and analyse the lesson at ``path``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LessonError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+    return read_lesson(path, data, settings)
