@@ -1,18 +1,39 @@
-"""The build: finds lessons, skips unchanged ones, runs the writers, and writes every file atomically."""
+"""The build: finds lessons, skips unchanged ones, runs the writers in worker processes, and writes atomically."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
+import json
 import os
+import re
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+import traceback
+import unicodedata
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .config import Settings
+from . import __version__
+from .config import Settings, settings_fingerprint
 from .diagnostics import format_diagnostic
 from .errors import AnkiexportError, LessonError, OutputError
+
+STATE_NAME = ".ankiexport-state.json"
+LOCK_NAME = ".ankiexport.lock"
+MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.html"
+COMBINED_STEM = "all-lessons"
+_TEMP_RE = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
+STATE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -27,8 +48,34 @@ class BuildOptions:
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
 
 
+@dataclass(frozen=True)
+class Job:
+    """One lesson to build, as sent to a worker process."""
+
+    source: Path  # the lesson file
+    stem: str  # safe output file stem (from the lesson id)
+    revised: int  # Unix time of the lesson's last change (drives Anki note modification times)
+    fingerprint: str  # hash of every input; equal fingerprints mean equal outputs
+
+
+@dataclass
+class JobResult:
+    """What a worker reports back: the lesson's metadata and artifacts, or why it failed."""
+
+    source: str
+    fingerprint: str
+    ok: bool
+    messages: list[str] = field(default_factory=list)  # formatted warnings (and the error when not ok)
+    lesson: dict[str, Any] = field(default_factory=dict)  # id, title, date
+    artifacts: list[dict[str, Any]] = field(default_factory=list)  # one per file written
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------------------------------- discovery
+
+
 def find_lessons(paths: Iterable[Path]) -> list[Path]:
-    """Lesson files named by ``paths`` (folders are searched recursively), sorted and without duplicates."""
+    """Lesson files named by ``paths`` (folders are searched recursively, hidden entries skipped), sorted, unique."""
     from .readers import is_lesson_file
 
     found: dict[Path, None] = {}
@@ -40,26 +87,70 @@ def find_lessons(paths: Iterable[Path]) -> list[Path]:
                     continue
                 if candidate.is_file() and is_lesson_file(candidate):
                     found[candidate] = None
-        elif path.exists():
+        elif path.is_file():
             found[path] = None
         else:
             raise LessonError("no such file or folder", str(path))
     return list(found)
 
 
+def safe_stem(lesson_id: str) -> str:
+    """A file stem from a lesson id that cannot leave the output folder or hide itself (``..``, ``/``, ``:``)."""
+    text = unicodedata.normalize("NFC", lesson_id)
+    cleaned = "".join(ch if (ch.isalnum() or ch in "-_.") else "-" for ch in text)
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-.") or "lesson"
+    return cleaned[:100]
+
+
+# --------------------------------------------------------------------------------------------------- writing
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers only ever see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    with _temporary_beside(path) as temporary:
+        with open(temporary, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically unless the file already holds exactly ``data``; True when it was written."""
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    write_atomically(path, data)
+    return True
+
+
+@contextlib.contextmanager
+def _temporary_beside(path: Path) -> Iterator[Path]:
+    """A fresh temporary file name in ``path``'s folder (so the final rename is atomic), removed if still there."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as stream:
+        os.fsync(stream.fileno())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------- check
 
 
 def check_lessons(paths: list[Path], settings: Settings) -> int:
@@ -81,32 +172,519 @@ def check_lessons(paths: list[Path], settings: Settings) -> int:
     return failed
 
 
-def run_build(options: BuildOptions) -> int:
-    """Build every lesson in ``options``; return the number of lessons that failed."""
+# --------------------------------------------------------------------------------------------------- inputs
+
+
+def _code_fingerprint() -> str:
+    """The tool's version plus a hash of its own source, so a changed checkout rebuilds even without a new version."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _fonts_fingerprint() -> str:
+    """Names, sizes and modification times of the font files (hashing 16 MB of fonts on every no-op build is waste)."""
+    try:
+        from .fonts import font_dir
+
+        folder: Path | None = font_dir()
+    except (ImportError, OSError, AnkiexportError):
+        folder = None
+    if folder is None:
+        return "no-fonts"
+    parts = []
+    for font in sorted(folder.iterdir()):
+        if font.is_file():
+            info = font.stat()
+            parts.append(f"{font.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def revision_times(paths: list[Path]) -> dict[Path, int]:
+    """Unix time of each lesson's last change: its last commit when the file is committed and clean, else
+    SOURCE_DATE_EPOCH when set, else the file's modification time.
+
+    Commit times are the same in every clone, so CI builds are reproducible; they only move forward, so Anki sees
+    a changed lesson's notes as newer on re-import.
+    """
+    times: dict[Path, int] = {}
+    committed = _git_commit_times(paths)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    for path in paths:
+        when = committed.get(path.resolve())
+        if when is None:
+            when = int(epoch) if epoch.isdigit() else int(path.stat().st_mtime)
+        times[path] = when
+    return times
+
+
+def _git_commit_times(paths: list[Path]) -> dict[Path, int]:
+    """Last commit time of every clean, committed file among ``paths`` (two git calls in all, not one per file)."""
+    if not paths:
+        return {}
+    folders = sorted({p.resolve().parent for p in paths})
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(folders[0]), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+        root = Path(top).resolve()
+        relative = [str(p.resolve().relative_to(root)) for p in paths]
+        log = subprocess.run(
+            ["git", "-C", str(root), "log", "-z", "--format=%x01%ct", "--name-only", "--no-renames", "--", *relative],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=all", "--", *relative],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    times: dict[Path, int] = {}
+    current = 0
+    for chunk in log.split("\0"):
+        chunk = chunk.strip("\n")
+        if not chunk:
+            continue
+        if chunk.startswith("\x01"):
+            head, _, name = chunk[1:].partition("\n")
+            current = int(head)
+            if not name:
+                continue
+            chunk = name
+        path = (root / chunk).resolve()
+        times.setdefault(path, current)  # git log is newest first
+    for entry in dirty.split("\0"):
+        if len(entry) > 3:
+            times.pop((root / entry[3:]).resolve(), None)
+    return times
+
+
+def _lesson_fingerprint(data: bytes, revised: int, base: str) -> str:
+    digest = hashlib.sha256(base.encode())
+    digest.update(str(revised).encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------- workers
+
+_worker_settings: Settings | None = None
+
+
+def _init_worker(settings: Settings, formats: tuple[str, ...]) -> None:
+    """Per worker process: keep the settings and pay the writers' import and font costs once, not per lesson."""
+    global _worker_settings
+    _worker_settings = settings
+    with contextlib.suppress(Exception):  # a broken writer is reported per lesson, with its message
+        if "pdf" in formats:
+            from .writers import pdf
+
+            prepare = getattr(pdf, "prepare", None)
+            if prepare is not None:
+                prepare(settings)
+        if "apkg" in formats:
+            from .writers import apkg  # noqa: F401
+
+
+def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> JobResult:
+    """Read, analyse and write one lesson; all its files appear together or not at all."""
     from .readers import load_lesson
     from .writers import WRITERS
 
-    if options.out_dir.exists() and not options.out_dir.is_dir():
-        raise OutputError("--out is a file, not a folder", str(options.out_dir))
-    options.out_dir.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    for path in find_lessons(options.paths):
+    settings = settings or _worker_settings or Settings()
+    started = time.perf_counter()
+    result = JobResult(source=str(job.source), fingerprint=job.fingerprint, ok=False)
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        lesson = dataclasses.replace(load_lesson(job.source, settings), revised=job.revised)
+        result.messages = [format_diagnostic(str(job.source), d) for d in lesson.warnings]
+        if any(d.severity == "error" for d in lesson.warnings):
+            raise LessonError("lesson has errors; nothing was written", str(job.source))
+        result.lesson = {"id": lesson.id, "title": lesson.title, "date": lesson.date}
+        for name in settings.formats:
+            target = out_dir / f"{job.stem}.{name}"
+            handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
+            os.close(handle)
+            temporary = Path(temporary_name)
+            temporaries.append((temporary, target))
+            written = WRITERS[name](lesson, temporary, settings)
+            _fsync_file(temporary)
+            result.artifacts.append(
+                {
+                    "file": target.name,
+                    "format": name,
+                    "lesson": lesson.id,
+                    "title": lesson.title,
+                    "date": lesson.date,
+                    "notes": written.notes,
+                    "cards": written.cards,
+                    "pages": written.pages,
+                    "size": temporary.stat().st_size,
+                    "sha256": _sha256(temporary),
+                }
+            )
+        # Rename only when every format succeeded, so a lesson never ends up half updated.
+        for artifact, (temporary, target) in zip(result.artifacts, temporaries, strict=True):
+            os.replace(temporary, target)
+            artifact["mtime_ns"] = target.stat().st_mtime_ns
+        result.ok = True
+    except AnkiexportError as exc:
+        result.messages.append(f"{exc.location()}error: {exc.detail}" if exc.path else f"{job.source}: error: {exc}")
+    except OSError as exc:
+        result.messages.append(f"{job.source}: error: cannot write output: {exc.strerror or exc}")
+    except Exception as exc:  # a bug must not take down the other lessons; say so plainly
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        result.messages.append(f"{job.source}: error: internal error while building this lesson: {detail}")
+    finally:
+        for leftover, _ in temporaries:
+            leftover.unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --------------------------------------------------------------------------------------------------- state
+
+
+def _load_state(out_dir: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((out_dir / STATE_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"version": STATE_VERSION, "lessons": {}}
+    if (
+        not isinstance(state, dict)
+        or state.get("version") != STATE_VERSION
+        or not isinstance(state.get("lessons"), dict)
+    ):
+        return {"version": STATE_VERSION, "lessons": {}}
+    return state
+
+
+def _outputs_intact(out_dir: Path, entry: dict[str, Any]) -> bool:
+    """True when every file recorded for a lesson is still there, untouched since we wrote it."""
+    for artifact in entry.get("artifacts", []):
         try:
-            lesson = load_lesson(path, options.settings)
-            for diagnostic in lesson.warnings:
-                click.echo(format_diagnostic(str(path), diagnostic), err=True)
-            for name in options.settings.formats:
-                target = options.out_dir / f"{lesson.id}.{name}"
-                handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=options.out_dir)
-                os.close(handle)
-                try:
-                    WRITERS[name](lesson, Path(temporary), options.settings)
-                    os.replace(temporary, target)
-                finally:
-                    Path(temporary).unlink(missing_ok=True)
-            if options.verbosity:
-                click.echo(f"built {path}")
-        except AnkiexportError as exc:
-            failed += 1
-            exc.show()
-    return failed
+            info = (out_dir / artifact["file"]).stat()
+        except (OSError, KeyError, TypeError):
+            return False
+        if info.st_size != artifact.get("size") or info.st_mtime_ns != artifact.get("mtime_ns"):
+            return False
+    return bool(entry.get("artifacts"))
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Fail before any work when ``--out`` cannot hold the build."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError("--out names a file, not a folder", str(out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _temporary_beside(out_dir / ".write-test"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write to the output folder: {exc.strerror or exc}", str(out_dir)) from None
+
+
+def _clean_stale_temporaries(out_dir: Path) -> int:
+    """Remove temporaries a killed build left behind (we hold the lock, so none belongs to a live build)."""
+    removed = 0
+    for entry in out_dir.iterdir():
+        if _TEMP_RE.match(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    """Only one build at a time per output folder: two would clean each other's temporaries."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; builds must not overlap
+        yield
+        return
+    with open(out_dir / LOCK_NAME, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError("another ankiexport build is writing to this folder", str(out_dir)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------------------------------- the build
+
+
+class _Reporter:
+    """Progress for people at a terminal, one plain line per lesson for CI logs."""
+
+    def __init__(self, total: int, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.bar: Any = None
+        if verbosity >= 1 and total > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="Building", file=sys.stderr)
+            self.bar.__enter__()
+
+    def lesson(self, result: JobResult) -> None:
+        for message in result.messages:
+            self.echo(message, err=True)
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.verbosity >= 1 and result.ok:
+            names = ", ".join(a["file"] for a in result.artifacts)
+            timing = f" ({result.seconds:.2f}s)" if self.verbosity >= 2 else ""
+            click.echo(f"built {result.source} -> {names}{timing}")
+
+    def echo(self, message: str, err: bool = False) -> None:
+        if self.bar is not None:
+            click.echo("", err=True)  # keep messages off the bar's line
+        click.echo(message, err=err)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def run_build(options: BuildOptions) -> int:
+    """Build every lesson in ``options`` into ``options.out_dir``; return the number of lessons that failed."""
+    out_dir = options.out_dir
+    _check_out_dir(out_dir)
+    sources = find_lessons(options.paths)
+    with _build_lock(out_dir):
+        _clean_stale_temporaries(out_dir)
+        return _run_locked(options, sources)
+
+
+def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
+    out_dir, settings = options.out_dir, options.settings
+    started = time.perf_counter()
+    state = _load_state(out_dir)
+    entries: dict[str, Any] = state["lessons"]
+    base = "\n".join([_code_fingerprint(), settings_fingerprint(settings), _fonts_fingerprint()])
+    revised = revision_times(sources)
+    failures: list[str] = []
+
+    # Output names come from lesson ids (file stems); two sources with one id would overwrite each other.
+    jobs: list[Job] = []
+    by_stem: dict[str, Path] = {}
+    for source in sources:
+        from .readers import MAX_LESSON_BYTES
+
+        stem = safe_stem(source.stem)
+        if stem in by_stem:
+            message = f"{source}: error: has the same lesson id as {by_stem[stem]}; rename one of them"
+            click.echo(message, err=True)
+            failures.append(message)
+            continue
+        by_stem[stem] = source
+        try:
+            if source.stat().st_size > MAX_LESSON_BYTES:
+                data = b"too large: %d" % source.stat().st_size  # the reader refuses it; no need to hash 10 MB
+            else:
+                data = source.read_bytes()
+        except OSError as exc:
+            message = f"{source}: error: cannot read: {exc.strerror or exc}"
+            click.echo(message, err=True)
+            failures.append(message)
+            continue
+        jobs.append(Job(source, stem, revised[source], _lesson_fingerprint(data, revised[source], base)))
+
+    todo: list[Job] = []
+    for job in jobs:
+        entry = entries.get(str(job.source))
+        fresh = (
+            entry is not None
+            and entry.get("fingerprint") == job.fingerprint
+            and _outputs_intact(out_dir, entry)
+            and {a["format"] for a in entry["artifacts"]} == set(settings.formats)
+        )
+        if fresh and not options.force:
+            if options.verbosity >= 2:
+                click.echo(f"unchanged {job.source}")
+        else:
+            todo.append(job)
+
+    reporter = _Reporter(len(todo), options.verbosity)
+    try:
+        for result in _run_jobs(todo, out_dir, settings, options.jobs):
+            reporter.lesson(result)
+            if result.ok:
+                entries[result.source] = {
+                    "fingerprint": result.fingerprint,
+                    "lesson": result.lesson,
+                    "artifacts": result.artifacts,
+                }
+            else:
+                failures.append(result.messages[-1] if result.messages else f"{result.source}: error")
+    finally:
+        reporter.close()
+
+    # Forget lessons whose source file is gone, and remove the files we built for them.
+    for recorded in list(entries):
+        if not Path(recorded).exists():
+            for artifact in entries[recorded].get("artifacts", []):
+                (out_dir / artifact["file"]).unlink(missing_ok=True)
+            del entries[recorded]
+
+    combined_written = _write_combined(options, state, base)
+    manifest_written = _write_manifest(out_dir, state, settings)
+    index_written = _write_index(out_dir, state, settings)
+    # The state goes last: if the build dies before this, the next one redoes the work instead of trusting it.
+    write_if_changed(out_dir / STATE_NAME, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode())
+
+    built = sum(1 for job in todo if entries.get(str(job.source), {}).get("fingerprint") == job.fingerprint)
+    seconds = time.perf_counter() - started
+    extras = [
+        name
+        for name, done in (
+            ("combined deck", combined_written),
+            ("manifest", manifest_written),
+            ("index", index_written),
+        )
+        if done
+    ]
+    summary = (
+        f"{built} built, {len(jobs) - len(todo)} unchanged, {len(failures)} failed"
+        + (f"; updated {', '.join(extras)}" if extras else "")
+        + f" ({seconds:.1f}s)"
+    )
+    if failures:
+        click.echo(summary, err=True)
+        click.echo("failed:", err=True)
+        for failure in failures:
+            click.echo(f"  {failure}", err=True)
+    elif options.verbosity >= 1:
+        click.echo(summary)
+    return len(failures)
+
+
+def _run_jobs(todo: list[Job], out_dir: Path, settings: Settings, jobs: int) -> Iterator[JobResult]:
+    """Run the jobs in worker processes (or inline for one job or one worker: a pool costs more than it saves)."""
+    if not todo:
+        return
+    workers = min(jobs, len(todo))
+    if workers <= 1:
+        _init_worker(settings, settings.formats)
+        for job in todo:
+            yield _build_one(job, out_dir, settings)
+        return
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(settings, settings.formats)
+    ) as pool:
+        futures: dict[Future[JobResult], Job] = {pool.submit(_build_one, job, out_dir): job for job in todo}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died (killed, out of memory) fails only its lesson
+                yield JobResult(
+                    source=str(job.source),
+                    fingerprint=job.fingerprint,
+                    ok=False,
+                    messages=[f"{job.source}: error: worker process failed: {exc}"],
+                )
+
+
+# --------------------------------------------------------------------------------------------------- combined outputs
+
+
+def _sorted_entries(entries: dict[str, Any]) -> list[dict[str, Any]]:
+    """Lessons newest first (by date, then id), the order of the index page and manifest."""
+    return sorted(
+        entries.values(),
+        key=lambda e: (e["lesson"].get("date") or "", e["lesson"]["id"]),
+        reverse=True,
+    )
+
+
+def _write_combined(options: BuildOptions, state: dict[str, Any], base: str) -> bool:
+    """The deck with every lesson as a subdeck; rebuilt only when a lesson in it or the settings changed."""
+    out_dir, settings = options.out_dir, options.settings
+    entries: dict[str, Any] = state["lessons"]
+    target = out_dir / f"{COMBINED_STEM}.apkg"
+    if "apkg" not in settings.formats or not entries:
+        if state.pop("combined", None) is not None:
+            target.unlink(missing_ok=True)
+            return True
+        return False
+    fingerprint = hashlib.sha256(
+        (base + "".join(f"\n{s}:{entries[s]['fingerprint']}" for s in sorted(entries))).encode()
+    ).hexdigest()
+    previous = state.get("combined") or {}
+    if (
+        not options.force
+        and previous.get("fingerprint") == fingerprint
+        and _outputs_intact(out_dir, {"artifacts": [previous]})
+    ):
+        return False
+    from .readers import load_lesson
+    from .writers.apkg import write_combined_apkg
+
+    revised = revision_times([Path(s) for s in sorted(entries)])
+    lessons = []
+    for source in sorted(entries):
+        try:
+            lessons.append(dataclasses.replace(load_lesson(Path(source), settings), revised=revised[Path(source)]))
+        except AnkiexportError:
+            continue  # reported with its lesson; the combined deck holds the lessons that build
+    with _temporary_beside(target) as temporary:
+        written = write_combined_apkg(lessons, temporary, settings)
+        _fsync_file(temporary)
+        os.replace(temporary, target)
+    info = target.stat()
+    state["combined"] = {
+        "fingerprint": fingerprint,
+        "file": target.name,
+        "format": "apkg",
+        "notes": written.notes,
+        "cards": written.cards,
+        "lessons": len(lessons),
+        "size": info.st_size,
+        "mtime_ns": info.st_mtime_ns,
+        "sha256": _sha256(target),
+    }
+    return True
+
+
+def _write_manifest(out_dir: Path, state: dict[str, Any], settings: Settings) -> bool:
+    """manifest.json: every lesson and artifact with counts, size and sha256, for the publishing job."""
+    entries = state["lessons"]
+    artifacts = []
+    for entry in _sorted_entries(entries):
+        for artifact in entry["artifacts"]:
+            artifacts.append({k: v for k, v in artifact.items() if k != "mtime_ns"})
+    combined = state.get("combined")
+    manifest = {
+        "generator": f"ankiexport {__version__}",
+        "deck_name": settings.deck_name,
+        "lessons": [
+            {"id": e["lesson"]["id"], "title": e["lesson"]["title"], "date": e["lesson"]["date"]}
+            for e in _sorted_entries(entries)
+        ],
+        "artifacts": artifacts,
+        "combined": {k: v for k, v in combined.items() if k not in ("fingerprint", "mtime_ns")} if combined else None,
+    }
+    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    return write_if_changed(out_dir / MANIFEST_NAME, data)
+
+
+def _write_index(out_dir: Path, state: dict[str, Any], settings: Settings) -> bool:
+    """index.html: the lessons newest first with their deck and worksheet links, for GitHub Pages."""
+    from .index_page import render_index
+
+    page = render_index(_sorted_entries(state["lessons"]), settings, state.get("combined"))
+    return write_if_changed(out_dir / INDEX_NAME, page.encode("utf-8"))
