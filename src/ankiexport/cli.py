@@ -84,7 +84,7 @@ def convert(lesson: Path, output: Path | None, config: Path | None) -> None:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("out"),
     show_default=True,
     help="Output folder.",
