@@ -1,0 +1,54 @@
+"""The weekly publishing workflow does what README promises (actionlint itself runs in .ci/run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "publish.yml"
+
+
+def load() -> dict[Any, Any]:
+    data = yaml.safe_load(WORKFLOW.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def test_runs_weekly_and_on_demand() -> None:
+    triggers = load()[True]  # PyYAML reads the bare key `on` as the boolean True
+    assert len(triggers["schedule"]) == 1
+    minute, hour, day, month, weekday = triggers["schedule"][0]["cron"].split()
+    assert (day, month) == ("*", "*")
+    assert weekday.isdigit()
+    assert "workflow_dispatch" in triggers
+
+
+def test_tests_check_build_then_publish_release_and_pages() -> None:
+    workflow = load()
+    commands = [step.get("run", "") for step in steps(workflow)]
+    order = [
+        next(i for i, c in enumerate(commands) if c.strip() == "pytest"),
+        next(i for i, c in enumerate(commands) if c.startswith("ankiexport check")),
+        next(i for i, c in enumerate(commands) if c.startswith("ankiexport build")),
+        next(i for i, c in enumerate(commands) if "gh release" in c),
+    ]
+    assert order == sorted(order)
+    assert any("%G-W%V" in c for c in commands), "release named by ISO week"
+    uses = [step.get("uses", "") for step in steps(workflow)]
+    assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+    assert any(u.startswith("actions/deploy-pages") for u in uses)
+
+
+def test_full_history_and_no_caches() -> None:
+    workflow = load()
+    checkout = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0, "lesson commit times drive Anki note modification times"
+    for step in steps(workflow):
+        assert not step.get("uses", "").startswith("actions/cache")
+        assert "cache" not in step.get("with", {})
