@@ -23,7 +23,7 @@ def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 def test_runs_weekly_and_on_demand() -> None:
     triggers = load()[True]  # PyYAML reads the bare key `on` as the boolean True
     assert len(triggers["schedule"]) == 1
-    minute, hour, day, month, weekday = triggers["schedule"][0]["cron"].split()
+    _minute, _hour, day, month, weekday = triggers["schedule"][0]["cron"].split()
     assert (day, month) == ("*", "*")
     assert weekday.isdigit()
     assert "workflow_dispatch" in triggers
