@@ -26,6 +26,7 @@ from . import __version__
 from .config import Settings, settings_fingerprint
 from .diagnostics import format_diagnostic
 from .errors import AnkiexportError, LessonError, OutputError
+from .model import Lesson
 
 STATE_NAME = ".ankiexport-state.json"
 LOCK_NAME = ".ankiexport.lock"
@@ -56,6 +57,7 @@ class Job:
     stem: str  # safe output file stem (from the lesson id)
     revised: int  # Unix time of the lesson's last change (drives Anki note modification times)
     fingerprint: str  # hash of every input; equal fingerprints mean equal outputs
+    write: bool = True  # False: only read and analyse it (an unchanged lesson the combined deck needs)
 
 
 @dataclass
@@ -69,6 +71,8 @@ class JobResult:
     lesson: dict[str, Any] = field(default_factory=dict)  # id, title, date
     artifacts: list[dict[str, Any]] = field(default_factory=list)  # one per file written
     seconds: float = 0.0
+    parsed: Lesson | None = None  # the analysed lesson, for the combined deck (saves parsing it twice)
+    wrote: bool = False  # True when this job was asked to write the lesson's files
 
 
 # --------------------------------------------------------------------------------------------------- discovery
@@ -306,14 +310,18 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
 
     settings = settings or _worker_settings or Settings()
     started = time.perf_counter()
-    result = JobResult(source=str(job.source), fingerprint=job.fingerprint, ok=False)
+    result = JobResult(source=str(job.source), fingerprint=job.fingerprint, ok=False, wrote=job.write)
     temporaries: list[tuple[Path, Path]] = []
     try:
         lesson = dataclasses.replace(load_lesson(job.source, settings), revised=job.revised)
-        result.messages = [format_diagnostic(str(job.source), d) for d in lesson.warnings]
         if any(d.severity == "error" for d in lesson.warnings):
             raise LessonError("lesson has errors; nothing was written", str(job.source))
+        result.parsed = lesson
         result.lesson = {"id": lesson.id, "title": lesson.title, "date": lesson.date}
+        if not job.write:  # its warnings were shown when it was built
+            result.ok = True
+            return result
+        result.messages = [format_diagnostic(str(job.source), d) for d in lesson.warnings]
         for name in settings.formats:
             target = out_dir / f"{job.stem}.{name}"
             handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
@@ -518,9 +526,28 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
         else:
             todo.append(job)
 
+    # The combined deck needs every lesson; when it must be rebuilt, unchanged lessons are only read, in the
+    # same pool, instead of one by one at the end.
+    combined_target = out_dir / f"{COMBINED_STEM}.apkg"
+    previous_combined = state.get("combined") or {}
+    want_combined = "apkg" in settings.formats and bool(jobs)
+    combined_stale = want_combined and (
+        options.force
+        or previous_combined.get("fingerprint") != _combined_fingerprint(base, jobs)
+        or not _outputs_intact(out_dir, {"artifacts": [previous_combined]})
+    )
+    fresh = [job for job in jobs if job not in todo]
+    work = todo + ([dataclasses.replace(job, write=False) for job in fresh] if combined_stale else [])
+
+    parsed: dict[str, tuple[Job, Lesson]] = {}
+    job_of = {str(job.source): job for job in jobs}
     reporter = _Reporter(len(todo), options.verbosity)
     try:
-        for result in _run_jobs(todo, out_dir, settings, options.jobs):
+        for result in _run_jobs(work, out_dir, settings, options.jobs):
+            if result.ok and result.parsed is not None:
+                parsed[result.source] = (job_of[result.source], result.parsed)
+            if not result.wrote:
+                continue
             reporter.lesson(result)
             if result.ok:
                 entries[result.source] = {
@@ -540,7 +567,12 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
                 (out_dir / artifact["file"]).unlink(missing_ok=True)
             del entries[recorded]
 
-    combined_written = _write_combined(options, state, base)
+    combined_written = False
+    if combined_stale:
+        combined_written = _write_combined(combined_target, state, base, [parsed[s] for s in sorted(parsed)], settings)
+    elif not want_combined and state.pop("combined", None) is not None:
+        combined_target.unlink(missing_ok=True)
+        combined_written = True
     manifest_written = _write_manifest(out_dir, state, settings)
     index_written = _write_index(out_dir, state, settings)
     # The state goes last: if the build dies before this, the next one redoes the work instead of trusting it.
@@ -611,38 +643,28 @@ def _sorted_entries(entries: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
-def _write_combined(options: BuildOptions, state: dict[str, Any], base: str) -> bool:
-    """The deck with every lesson as a subdeck; rebuilt only when a lesson in it or the settings changed."""
-    out_dir, settings = options.out_dir, options.settings
-    entries: dict[str, Any] = state["lessons"]
-    target = out_dir / f"{COMBINED_STEM}.apkg"
-    if "apkg" not in settings.formats or not entries:
-        if state.pop("combined", None) is not None:
-            target.unlink(missing_ok=True)
-            return True
-        return False
-    fingerprint = hashlib.sha256(
-        (base + "".join(f"\n{s}:{entries[s]['fingerprint']}" for s in sorted(entries))).encode()
-    ).hexdigest()
-    previous = state.get("combined") or {}
-    if (
-        not options.force
-        and previous.get("fingerprint") == fingerprint
-        and _outputs_intact(out_dir, {"artifacts": [previous]})
-    ):
-        return False
-    from .readers import load_lesson
+def _combined_fingerprint(base: str, jobs: Iterable[Job]) -> str:
+    """What the combined deck depends on: the settings, the code, and every lesson in it."""
+    digest = hashlib.sha256(base.encode())
+    for job in sorted(jobs, key=lambda j: str(j.source)):
+        digest.update(f"\n{job.source}:{job.fingerprint}".encode())
+    return digest.hexdigest()
+
+
+def _write_combined(
+    target: Path, state: dict[str, Any], base: str, lessons: list[tuple[Job, Lesson]], settings: Settings
+) -> bool:
+    """The deck with every lesson that builds as a subdeck (same note GUIDs as the per-lesson decks)."""
     from .writers.apkg import write_combined_apkg
 
-    revised = revision_times([Path(s) for s in sorted(entries)])
-    lessons = []
-    for source in sorted(entries):
-        try:
-            lessons.append(dataclasses.replace(load_lesson(Path(source), settings), revised=revised[Path(source)]))
-        except AnkiexportError:
-            continue  # reported with its lesson; the combined deck holds the lessons that build
+    fingerprint = _combined_fingerprint(base, [job for job, _ in lessons])
+    previous = state.get("combined") or {}
+    if previous.get("fingerprint") == fingerprint and _outputs_intact(target.parent, {"artifacts": [previous]}):
+        return False  # some lessons failed, and the ones that build are what the deck already holds
+    if not lessons:
+        return False
     with _temporary_beside(target) as temporary:
-        written = write_combined_apkg(lessons, temporary, settings)
+        written = write_combined_apkg([lesson for _, lesson in lessons], temporary, settings)
         _fsync_file(temporary)
         os.replace(temporary, target)
     info = target.stat()
