@@ -1,14 +1,529 @@
-"""Reader for text lessons as teachers receive them (title, article, gap-fill, vocabulary, translation, trailer)."""
+"""Reader for text lessons as teachers receive them: raw bytes to title, article, gap-fill, vocabulary, translation."""
 
 from __future__ import annotations
 
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from ..config import Settings
-from ..errors import LessonError
-from ..model import Lesson
+from ..errors import ConfigError, LessonError
+from ..model import Diagnostic, Lesson, Paragraph, Translation, VocabEntry
+
+# ------------------------------------------------------------------------------------------------ bytes to lines
+
+# UTF-32 BOMs are not listed: FF FE 00 00 then decodes as UTF-16 with a NUL, which the control check rejects clearly.
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+# Python's cp932 codec maps a few single bytes that no Shift_JIS editor writes (0x80, 0xA0, 0xFD-0xFF); seeing them
+# means the bytes were not CP932 text at all, only bytes that happen to decode.
+_CP932_ODDITIES = frozenset("\x80\uf8f0\uf8f1\uf8f2\uf8f3")
+
+# Tab, LF, VT, FF and CR are text; every other C0/C1 control (and DEL) only shows up in binary files.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+# Only CR, LF and CRLF end lines: str.splitlines() also splits on VT, FF, U+2028 and friends, which would make our
+# line numbers disagree with every editor's.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+_ACCEPTED = "UTF-8 (with or without BOM), UTF-16 with a BOM, or CP932/Shift_JIS"
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """1-based line of byte ``offset``, counting LF, CR and CRLF as one line end each."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _text_line_at(text: str, offset: int) -> int:
+    """1-based line of character ``offset``, with the same line ends as ``_line_at``."""
+    head = text[:offset]
+    return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
+
+
+def decode_lesson_bytes(data: bytes, path: str) -> str:
+    """The text of a lesson file; a LessonError for empty, binary or undecodable files."""
+    if not data.strip():
+        raise LessonError("the file is empty", path)
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                offset = exc.start + len(bom)
+                raise LessonError(
+                    f"the file starts with a {name} byte-order mark but byte {offset} is not valid {name}",
+                    path,
+                    None if codec.startswith("utf-16") else _line_at(data, offset),
+                ) from None
+            break
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise LessonError(
+                f"binary data, not a text lesson (a NUL byte at byte {nul}); UTF-16 text needs a byte-order mark",
+                path,
+                _line_at(data, nul),
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            bad = utf8_error.start
+            message = (
+                f"cannot decode the file: byte 0x{data[bad]:02X} at byte {bad} is not UTF-8, and the bytes are not "
+                f"CP932/Shift_JIS either; save the lesson as {_ACCEPTED}"
+            )
+            try:
+                text = data.decode("cp932")
+            except UnicodeDecodeError:
+                raise LessonError(message, path, _line_at(data, bad)) from None
+            if not _CP932_ODDITIES.isdisjoint(text):
+                raise LessonError(message, path, _line_at(data, bad)) from None
+    # Old DOS editors end files with Ctrl-Z; it is an end marker, not content.
+    text = text.rstrip("\x1a")
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise LessonError(
+            f"binary data, not a text lesson (control character U+{ord(control.group()):04X})",
+            path,
+            _text_line_at(text, control.start()),
+        )
+    if not text.strip():
+        raise LessonError("the file is empty (only whitespace)", path)
+    return text
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` split at CR, LF and CRLF only."""
+    return _NEWLINE.split(text)
+
+
+# ------------------------------------------------------------------------------------------------ dates
+
+_STEM_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+
+
+def date_from_stem(stem: str) -> tuple[str | None, Diagnostic | None]:
+    """The ISO date a ``YYYY-MM-DD`` file-name prefix names, or None (with a warning when it is no real date)."""
+    match = _STEM_DATE.match(stem)
+    if match is None:
+        return None, None
+    try:
+        return datetime.date(*(int(part) for part in match.groups())).isoformat(), None
+    except ValueError:
+        return None, Diagnostic(
+            None, f"the file name starts with {match.group()!r}, which is not a real date; the lesson has no date"
+        )
+
+
+# ------------------------------------------------------------------------------------------------ line kinds
+
+SectionKind = Literal["vocabulary", "translation"]
+
+# Marks that introduce a section header. '#' also starts ordinary English ("#1 hit"), so only a '#' line naming a
+# known section is a header; a line starting with one of the others is never article or translation text.
+_SECTION_MARKS = "■□◆●▼#"
+_STRONG_MARKS = "■□◆●▼"
+
+# Compared after NFKC and casefold, so full-width and upper-case spellings match too.
+_SECTION_WORDS: dict[str, SectionKind] = {
+    "vocabulary": "vocabulary",
+    "vocaburaly": "vocabulary",  # the real-world misspelling of the sample lesson
+    "vocab": "vocabulary",
+    "語彙": "vocabulary",
+    "単語": "vocabulary",
+    "重要表現": "vocabulary",
+    "重要語句": "vocabulary",
+    "語句": "vocabulary",
+    "和訳": "translation",
+    "日本語訳": "translation",
+    "全訳": "translation",
+    "translation": "translation",
+}
+
+_HEADER_EXAMPLES = "'■ Vocabulary', '【語彙】', '# 単語' or '■ 重要表現'"
+_TRANSLATION_EXAMPLES = "'■ 和訳', '【日本語訳】' or '# 全訳'"
+
+
+def _section_word(word: str, marked: bool) -> SectionKind | None:
+    """Which section a header's word names: exact, or (on marked lines) a known word followed by decoration."""
+    word = word.strip().rstrip(":").strip().casefold()
+    if word in _SECTION_WORDS:
+        return _SECTION_WORDS[word]
+    if not marked or len(word) > 40:
+        return None
+    for known, kind in _SECTION_WORDS.items():
+        if word.startswith(known) and not word[len(known)].isalnum():
+            return kind
+    # Teachers misspell "vocabulary" in more ways than one; on a marked line any "voca…" word means it.
+    first = word.split()[0] if word.split() else ""
+    if len(first) >= 5 and first.startswith("voca") and first.isascii() and first.isalpha():
+        return "vocabulary"
+    return None
+
+
+def section_header(line: str) -> SectionKind | None:
+    """The section a header line starts (``■ Vocabulary``, ``【和訳】``, a bare ``語彙``), or None for other lines."""
+    text = unicodedata.normalize("NFKC", line).strip()
+    if not text:
+        return None
+    rest = text.lstrip(_SECTION_MARKS + " \t\u3000")
+    marked = len(rest) != len(text)
+    if rest.startswith("【"):
+        close = rest.find("】")
+        if close > 0:
+            return _section_word(rest[1:close], True)
+    return _section_word(rest, marked)
+
+
+def _unknown_marked(line: str) -> bool:
+    """True for a line that starts with a section mark but names no section we know (``■ Exercise``)."""
+    text = unicodedata.normalize("NFKC", line).lstrip()
+    return bool(text) and text[0] in _STRONG_MARKS
+
+
+def is_gapfill_line(text: str) -> bool:
+    """True when at least half the words are a first letter plus underscores (``g_____,``, ``AI-____``, ``I__’``)."""
+    words = 0
+    gaps = 0
+    for token in text.split():
+        if _is_gapped(token):
+            gaps += 1
+            words += 1
+        elif any(ch.isalnum() for ch in token):
+            words += 1
+    return gaps > 0 and gaps * 2 >= words
+
+
+def _is_gapped(token: str) -> bool:
+    """True when a run of underscores ends the token or a part of it (``h___-____``), unlike ``snake_case``."""
+    end = len(token)
+    for i, ch in enumerate(token):
+        if ch == "_" and (i + 1 == end or (token[i + 1] != "_" and not token[i + 1].isalnum())):
+            return True
+    return False
+
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+# Bullets are compared on the raw line; full- and half-width forms are listed because labels/terms keep their text.
+_BULLETS = ("-", "・", "•", "*", "‐", "–", "－", "＊", "･", "◦", "‣")
+
+FieldKind = Literal["gloss", "explanation"]
+_LABELS: dict[str, FieldKind] = {
+    "和訳": "gloss",
+    "訳": "gloss",
+    "意味": "gloss",
+    "解説": "explanation",
+    "説明": "explanation",
+    "ポイント": "explanation",
+}
+_LABEL_NAMES: dict[FieldKind, str] = {"gloss": "gloss (和訳)", "explanation": "explanation (解説)"}
+
+
+def _unbullet(text: str) -> str | None:
+    """The text after a leading bullet, or None when the line has no bullet."""
+    for bullet in _BULLETS:
+        if text.startswith(bullet):
+            return text[len(bullet) :].strip()
+    return None
+
+
+def field_label(text: str) -> tuple[FieldKind, str] | None:
+    """``和訳: …`` / ``【解説】…`` → (field, value as written); None when ``text`` does not start with a label."""
+    # Labels are short: looking only at the head keeps long lines cheap and avoids taking a colon deep in a sentence.
+    head = text[:16]
+    for i, ch in enumerate(head):
+        if ch in ":：":
+            name = unicodedata.normalize("NFKC", head[:i]).strip().strip("【】[]()").strip()
+            kind = _LABELS.get(name)
+            return (kind, text[i + 1 :].strip()) if kind is not None else None
+    if head.startswith(("【", "[")):
+        close = head.find("】" if head.startswith("【") else "]")
+        if close > 0:
+            kind = _LABELS.get(unicodedata.normalize("NFKC", head[1:close]).strip())
+            if kind is not None:
+                return kind, text[close + 1 :].strip()
+    return None
+
+
+def _has_latin(text: str) -> bool:
+    return any("a" <= ch <= "z" for ch in unicodedata.normalize("NFKC", text).lower())
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+
+
+@dataclass
+class _Entry:
+    term: str
+    line: int
+    gloss: list[str] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    labels: dict[FieldKind, int] = field(default_factory=dict)  # field -> line of its (first) label
+
+
+@dataclass
+class _Parse:
+    """Everything collected while walking the lines once."""
+
+    path: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+    title: str = ""
+    title_line: int = 0
+    article: list[Paragraph] = field(default_factory=list)
+    gapfill: list[str] = field(default_factory=list)
+    gapfill_line: int = 0
+    warned_after_gapfill: bool = False
+    vocab_line: int = 0
+    entries: list[_Entry] = field(default_factory=list)
+    current: _Entry | None = None
+    open_field: FieldKind | None = None
+    translation_line: int = 0
+    translation_title: str = ""
+    translation_paragraphs: list[str] = field(default_factory=list)
+    trailer: list[str] = field(default_factory=list)
+    trailer_line: int = 0
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append(Diagnostic(line, message))
+
+
+@lru_cache(maxsize=16)
+def _compile_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(pattern) for pattern in patterns)
+    except re.error as exc:
+        raise ConfigError(f"a trailer pattern is not a regular expression: {exc}") from None
+
+
+def _article_line(state: _Parse, number: int, text: str) -> None:
+    if is_gapfill_line(text):
+        if not state.gapfill:
+            state.gapfill_line = number
+        state.gapfill.append(text)
+        return
+    if state.gapfill and not state.warned_after_gapfill:
+        state.warned_after_gapfill = True
+        state.warn(
+            number,
+            f"article text after the gap-fill block (which starts at line {state.gapfill_line}); "
+            "kept in the article: check that it is not part of the exercise",
+        )
+    if _JAPANESE.search(text):
+        state.warn(number, "Japanese text in the article (a section header missing?); kept as an article paragraph")
+    state.article.append(Paragraph(text, number))
+
+
+def _vocabulary_line(state: _Parse, number: int, text: str) -> None:
+    body = _unbullet(text)
+    label = field_label(body if body is not None else text)
+    current = state.current
+    if label is not None:
+        kind, value = label
+        if current is None:
+            raise LessonError(
+                f"a {_LABEL_NAMES[kind]} label that belongs to no term; start each entry with a bullet line "
+                "holding the term, e.g. '- gain traction'",
+                state.path,
+                number,
+            )
+        if kind in current.labels:
+            state.warn(
+                number,
+                f"a second {_LABEL_NAMES[kind]} label for {current.term!r} (the first is on line "
+                f"{current.labels[kind]}); its text is added to the first",
+            )
+        else:
+            current.labels[kind] = number
+        state.open_field = kind
+        if value:
+            (current.gloss if kind == "gloss" else current.explanation).append(value)
+        return
+    if body is not None and (_has_latin(body) or current is None or state.open_field is None):
+        if not body:
+            state.warn(number, "an empty bullet line; ignored")
+            return
+        state.current = _Entry(body, number)
+        state.entries.append(state.current)
+        state.open_field = None
+        return
+    # A line without a bullet (or a Japanese-only bullet inside a field, e.g. a list in an explanation) continues
+    # the field before it, kept as written.
+    if current is None:
+        state.warn(number, "text before the first vocabulary entry belongs to no entry; ignored")
+        return
+    if state.open_field is None:
+        state.warn(
+            number,
+            f"a line with no 和訳/解説 label after the term {current.term!r}; taken as its gloss (和訳)",
+        )
+        current.labels["gloss"] = number
+        state.open_field = "gloss"
+    (current.gloss if state.open_field == "gloss" else current.explanation).append(text)
+
+
+def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[re.Pattern[str], ...]) -> None:
+    if state.trailer:
+        state.trailer.append(text)
+        return
+    if not state.translation_title and not state.translation_paragraphs:
+        state.translation_title = text
+        return
+    normalised = unicodedata.normalize("NFKC", text)
+    for pattern in patterns:
+        if pattern.search(normalised):
+            state.trailer_line = number
+            state.trailer.append(text)
+            return
+    state.translation_paragraphs.append(text)
 
 
 def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
-    """Placeholder until the text reader lands."""
-    raise LessonError("the text reader is not written yet", str(path))
+    """Read a text lesson into a Lesson (analysis fields empty); LessonError when it is not a usable lesson."""
+    source = str(path)
+    text = decode_lesson_bytes(data, source)
+    patterns = _compile_patterns(tuple(settings.trailer_patterns))
+    state = _Parse(source)
+    section: Literal["title", "article", "vocabulary", "translation"] = "title"
+    seen: dict[SectionKind, int] = {}
+
+    for number, raw in enumerate(split_lines(text), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        header = section_header(line)
+        if section == "title":
+            if header is not None:
+                raise LessonError(
+                    f"the lesson starts with a section header ({line!r}); it must start with its English title",
+                    source,
+                    number,
+                )
+            state.title, state.title_line = line, number
+            section = "article"
+            continue
+        if header is not None:
+            if header in seen:
+                state.warn(
+                    number,
+                    f"a second {header} header (the first is on line {seen[header]}); its lines join that section",
+                )
+            else:
+                seen[header] = number
+            if header == "vocabulary":
+                state.vocab_line = state.vocab_line or number
+                state.current, state.open_field = None, None
+            else:
+                state.translation_line = state.translation_line or number
+                if state.trailer:
+                    state.warn(number, "a translation header after the trailer; its lines are kept in the trailer")
+            section = header
+            continue
+        if _unknown_marked(line) and not (section == "translation" and state.trailer):
+            state.warn(
+                number,
+                f"{line[:40]!r} starts with a section mark but names no known section "
+                f"(vocabulary: {_HEADER_EXAMPLES}; translation: {_TRANSLATION_EXAMPLES}); ignored",
+            )
+            continue
+        if section == "article":
+            _article_line(state, number, line)
+        elif section == "vocabulary":
+            _vocabulary_line(state, number, line)
+        else:
+            _translation_line(state, number, line, patterns)
+
+    return _finish(path, state)
+
+
+def _finish(path: Path, state: _Parse) -> Lesson:
+    """Check that what was collected is a usable lesson and build the Lesson."""
+    source = state.path
+    if not state.article and not state.gapfill and not state.vocab_line and not state.translation_line:
+        raise LessonError(
+            "the lesson has only a title: no article, vocabulary or translation follows it", source, state.title_line
+        )
+    if not state.article:
+        first_section = min((n for n in (state.vocab_line, state.translation_line) if n), default=None)
+        what = "only a gap-fill exercise" if state.gapfill else "nothing"
+        raise LessonError(
+            f"no article: {what} between the title (line {state.title_line}) and the next section; the English "
+            "article lines must follow the title",
+            source,
+            first_section or state.title_line,
+        )
+    if not state.vocab_line:
+        raise LessonError(
+            f"no vocabulary section: expected a header such as {_HEADER_EXAMPLES} after the article", source
+        )
+    if not state.entries:
+        raise LessonError(
+            "the vocabulary section has no entries; write each as a bullet line with the term, then '- 和訳: …' "
+            "and '- 解説: …'",
+            source,
+            state.vocab_line,
+        )
+    first_use: dict[str, _Entry] = {}
+    vocabulary: list[VocabEntry] = []
+    for entry in state.entries:
+        gloss = "\n".join(entry.gloss)
+        if not gloss:
+            raise LessonError(
+                f"the vocabulary entry {entry.term!r} has no gloss (a '- 和訳: …' line)", source, entry.line
+            )
+        key = " ".join(unicodedata.normalize("NFKC", entry.term).casefold().split())
+        if key in first_use:
+            raise LessonError(
+                f"the term {entry.term!r} appears twice in the vocabulary: "
+                f"lines {first_use[key].line} and {entry.line}",
+                source,
+                entry.line,
+            )
+        first_use[key] = entry
+        vocabulary.append(VocabEntry(entry.term, gloss, "\n".join(entry.explanation), entry.line))
+
+    translation: Translation | None = None
+    if not state.translation_line:
+        state.warn(
+            None,
+            f"no translation section (a header such as {_TRANSLATION_EXAMPLES}); the lesson is still usable: "
+            "cards and worksheets are made without the Japanese translation",
+        )
+    else:
+        translation = Translation(state.translation_title, tuple(state.translation_paragraphs), state.translation_line)
+        if not state.translation_title:
+            state.warn(state.translation_line, "the translation section is empty")
+        elif not state.translation_paragraphs:
+            state.warn(state.translation_line, "the translation has a title but no paragraphs")
+    if state.trailer:
+        state.warn(
+            state.trailer_line,
+            f"{len(state.trailer)} line(s) from here on look like an advertisement, not translation (they match a "
+            "trailer pattern); kept apart as the trailer and left out of the translation",
+        )
+
+    stem_date, date_warning = date_from_stem(path.stem)
+    if date_warning is not None:
+        state.warnings.append(date_warning)
+    return Lesson(
+        id=path.stem,
+        source=source,
+        title=state.title,
+        date=stem_date,
+        article=tuple(state.article),
+        vocabulary=tuple(vocabulary),
+        translation=translation,
+        gapfill=tuple(state.gapfill),
+        trailer=tuple(state.trailer),
+        warnings=tuple(sorted(state.warnings, key=lambda d: -1 if d.line is None else d.line)),
+        title_line=state.title_line,
+    )
