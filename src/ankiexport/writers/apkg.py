@@ -1,15 +1,285 @@
-"""Placeholder for the apkg writer."""
+"""The Anki deck writer: a lesson (or every lesson) as a reproducible .apkg that re-imports as an in-place update."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import itertools
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import genanki
+
+from ..analysis.clozes import cloze_markup
 from ..config import Settings
 from ..errors import OutputError
-from ..model import Lesson
+from ..model import Cloze, Lesson, VocabEntry
 from . import Written
+from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
+
+# Anki's default import ("update notes if newer") updates a note only when the package's note modification time is
+# later than the learner's copy; equal times count as duplicates. A note's mod is therefore
+# max(lesson.revised, NOTE_FORMAT_EPOCH): it moves when the lesson file changes and stays put otherwise. Bump this
+# constant to the current Unix time (`date +%s`) whenever what this module or anki_models renders into notes changes,
+# so a tool fix reaches learners whose lessons did not change; it is also the note types' modification time, so
+# template and CSS changes update the learner's note types. tests/test_writer_apkg.py pins it to a fingerprint of the
+# rendering and fails until it is bumped.
+NOTE_FORMAT_EPOCH = 1_795_907_205  # 2026-11-28
+
+# Fixed zip entry date: the current time would make every build differ.
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+# Beyond HTML's specials, entity-escape what Anki itself parses in field text: cloze syntax ({{c1::…}}, ::, }}),
+# sound/LaTeX tags ([sound:…], [latex], [$]) and MathJax's backslash delimiters. The entities render as the
+# characters, but Anki's parsers only ever see our own markup.
+_ANKI_SYNTAX = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;", "[": "&#91;", "]": "&#93;", "\\": "&#92;"})
+
+
+def escape(text: str) -> str:
+    """Lesson text as inert HTML: shown literally on the card, never parsed as markup or Anki syntax."""
+    return html.escape(text, quote=True).translate(_ANKI_SYNTAX).replace("\n", "<br>")
+
+
+def note_mod(lesson: Lesson) -> int:
+    """The modification time every note of ``lesson`` carries (see NOTE_FORMAT_EPOCH)."""
+    return max(lesson.revised, NOTE_FORMAT_EPOCH)
+
+
+def deck_id(lesson_id: str) -> int:
+    """A stable deck id from the lesson id (Anki matches decks by name on import; the id only has to be stable)."""
+    digest = hashlib.sha256(f"ankiexport deck\x00{lesson_id}".encode()).digest()
+    return (1 << 40) + int.from_bytes(digest[:8], "big") % (1 << 40)
+
+
+def deck_name(lesson: Lesson, settings: Settings) -> str:
+    """``<deck name>::<lesson title>``; ``::`` in the title would nest decks, so it is flattened to one colon."""
+    title = " ".join(lesson.title.split()) or lesson.id
+    title = re.sub(r":{2,}", ":", title).strip(": ") or lesson.id
+    parent = " ".join(settings.deck_name.split()).strip(": ") or Settings().deck_name
+    return f"{parent}::{title}"
+
+
+def tag(text: str) -> str:
+    """``text`` as one Anki tag: tags are space-separated and Anki drops quotes and empty ``::`` components."""
+    cleaned = re.sub(r'[\s"\u3000]+', "_", text.strip())
+    cleaned = re.sub(r":{2,}", ":", cleaned).strip(":")
+    return cleaned or "lesson"
+
+
+def _identity_term(term: str) -> str:
+    # Case and spacing fixes in a term ("Tap into" → "tap into") must not make a new note.
+    return " ".join(term.casefold().split())
+
+
+def first_letter_hint(text: str) -> str:
+    """Every word reduced to its first letter and one underscore per further letter: ``g___ t_______``."""
+    out: list[str] = []
+    seen_letter = False
+    for char in text:
+        if char.isspace():
+            seen_letter = False
+            out.append(" ")
+        elif char.isalnum():
+            out.append("_" if seen_letter else char)
+            seen_letter = True
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------------- notes
+
+
+@dataclass(frozen=True)
+class NoteData:
+    """One note as plain data: what the writer puts in the package (kept free of genanki for tests and counts)."""
+
+    kind: str  # "vocabulary" or "cloze"
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    cards: int
+
+
+def _example_for(lesson: Lesson) -> dict[int, Cloze]:
+    """Vocabulary entry index → the first cloze that uses it."""
+    examples: dict[int, Cloze] = {}
+    for cloze in lesson.clozes:
+        for use in cloze.uses:
+            examples.setdefault(use.entry, cloze)
+    return examples
+
+
+def _mark_spans(sentence: str, spans: Sequence[tuple[int, int]], mark: str) -> str:
+    """The sentence escaped, with each span replaced by ``mark`` applied to its escaped words."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position or end > len(sentence):
+            continue  # overlapping or out-of-range spans are the analysis's bug; never crash the deck on them
+        pieces.append(escape(sentence[position:start]))
+        pieces.append(
+            mark.format(words=escape(sentence[start:end]), hint=escape(first_letter_hint(sentence[start:end])))
+        )
+        position = end
+    pieces.append(escape(sentence[position:]))
+    return "".join(pieces)
+
+
+def _cloze_translation(lesson: Lesson, cloze: Cloze) -> str:
+    if cloze.index is None:
+        return lesson.translation.title if lesson.translation else ""
+    if 0 <= cloze.index < len(lesson.sentences):
+        return lesson.sentences[cloze.index].translation
+    return ""
+
+
+def _entry_block(entry: VocabEntry) -> str:
+    parts = [
+        f'<div class="entry"><span class="term">{escape(entry.term)}</span> '
+        f'<span class="gloss" lang="ja">{escape(entry.gloss)}</span>'
+    ]
+    if entry.explanation:
+        parts.append(f'<div class="explanation" lang="ja">{escape(entry.explanation)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def lesson_notes(lesson: Lesson) -> list[NoteData]:
+    """Every note of ``lesson`` in a stable order: vocabulary in lesson order, then clozes in article order."""
+    notes: list[NoteData] = []
+    used_guids: set[str] = set()
+
+    def unique(*identity: str) -> str:
+        # GUIDs come from what the note is about, never its contents; a repeated identity (a duplicate term the
+        # reader let through) gets an occurrence number so that no note silently replaces another.
+        guid = str(genanki.guid_for("ankiexport", *identity))
+        for occurrence in itertools.count(2):
+            if guid not in used_guids:
+                break
+            guid = str(genanki.guid_for("ankiexport", *identity, str(occurrence)))
+        used_guids.add(guid)
+        return guid
+
+    lesson_title = escape(lesson.title)
+    lesson_tag = tag(lesson.id)
+    examples = _example_for(lesson)
+    for index, entry in enumerate(lesson.vocabulary):
+        example = blanked = translation = ""
+        cloze = examples.get(index)
+        if cloze is not None:
+            spans = next(use.spans for use in cloze.uses if use.entry == index)
+            example = _mark_spans(cloze.sentence, spans, '<b class="term">{words}</b>')
+            blanked = _mark_spans(cloze.sentence, spans, '<span class="blank">{hint}</span>')
+            translation = escape(_cloze_translation(lesson, cloze))
+        fields = (
+            escape(entry.term),
+            escape(entry.gloss),
+            escape(entry.explanation),
+            example,
+            blanked,
+            escape(first_letter_hint(entry.term)),
+            translation,
+            lesson_title,
+        )
+        guid = unique("vocabulary", lesson.id, _identity_term(entry.term))
+        notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
+    for cloze in lesson.clozes:
+        uses = [use for use in cloze.uses if use.spans and 0 <= use.entry < len(lesson.vocabulary)]
+        if len(uses) != len(cloze.uses) or not uses:
+            continue  # a cloze number without a deletion would be an empty card in Anki
+        text = cloze_markup(cloze, lesson.vocabulary, escape=escape)
+        explanation = "".join(_entry_block(lesson.vocabulary[use.entry]) for use in uses)
+        cloze_fields = (text, explanation, escape(_cloze_translation(lesson, cloze)), lesson_title)
+        guid = unique("cloze", lesson.id, cloze.key)
+        notes.append(NoteData("cloze", guid, cloze_fields, (lesson_tag, CLOZE.kind), len(uses)))
+    return notes
+
+
+# ------------------------------------------------------------------------------------------------------ packaging
+
+
+@dataclass(frozen=True)
+class _DeckPlan:
+    lesson: Lesson
+    name: str
+    notes: list[NoteData]
+
+
+def _plan(lesson: Lesson, settings: Settings) -> _DeckPlan:
+    return _DeckPlan(lesson, deck_name(lesson, settings), lesson_notes(lesson))
+
+
+def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
+    """The .apkg bytes for ``plans``: identical input gives identical bytes."""
+    models = {"vocabulary": vocabulary_model(), "cloze": cloze_model()}
+    decks: list[genanki.Deck] = []
+    mods: dict[str, int] = {}
+    for plan in plans:
+        deck = genanki.Deck(deck_id(plan.lesson.id), plan.name, description=escape(plan.lesson.title))
+        for data in plan.notes:
+            model = models[data.kind]
+            deck.add_note(genanki.Note(model=model, fields=list(data.fields), tags=list(data.tags), guid=data.guid))
+            mods[data.guid] = note_mod(plan.lesson)
+        decks.append(deck)
+    # Note and card ids are only package-internal (Anki matches notes by GUID) but must not depend on the clock;
+    # seeding them per file keeps two lessons' packages from proposing the same ids to one collection.
+    seed = int.from_bytes(hashlib.sha256(id_seed.encode()).digest()[:4], "big") % (1 << 24)
+    ids = itertools.count(NOTE_FORMAT_EPOCH * 1000 - (seed << 16))
+    with tempfile.TemporaryDirectory(prefix="ankiexport-apkg-") as folder:
+        database = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(database)
+        try:
+            cursor = connection.cursor()
+            genanki.Package(decks).write_to_db(cursor, NOTE_FORMAT_EPOCH, ids)
+            cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in mods.items()])
+            connection.commit()
+        finally:
+            connection.close()
+        collection = database.read_bytes()
+    return _zip({"collection.anki2": collection, "media": b"{}"})
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the permission bits mean the same on every build machine
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()
+
+
+def _write(path: Path, data: bytes, source: str) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write the Anki deck {path}: {exc.strerror or exc}", source) from None
+
+
+def _written(plans: Iterable[_DeckPlan]) -> Written:
+    notes = [note for plan in plans for note in plan.notes]
+    return Written(notes=len(notes), cards=sum(note.cards for note in notes))
 
 
 def write_apkg(lesson: Lesson, path: Path, settings: Settings) -> Written:
-    """Placeholder until the apkg writer lands."""
-    raise OutputError("the apkg writer is not written yet", lesson.source)
+    """Write ``lesson`` as one Anki deck ``<deck name>::<title>`` to ``path``."""
+    plan = _plan(lesson, settings)
+    _write(path, _package_bytes([plan], lesson.id), lesson.source)
+    return _written([plan])
+
+
+def write_combined_apkg(lessons: Sequence[Lesson], path: Path, settings: Settings) -> Written:
+    """Write every lesson, each as its own subdeck with the same notes as its own deck, to one package."""
+    plans = [_plan(lesson, settings) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
+    _write(path, _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans)), str(path))
+    return _written(plans)

@@ -1,0 +1,184 @@
+"""The Anki note types of ankiexport decks: fixed, versioned ids, their fields, card templates and styling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import genanki
+
+# Note type versioning policy (README, "Using the Anki decks"). A note type's id and field list are frozen per
+# version: Anki identifies a note type by id, and a package whose note type has the learner's id but other fields
+# cannot update the learner's notes. So a change to the *fields* (adding, removing, renaming, reordering) means: bump
+# `version`, which gives a new id (base + version) and a new name, record the new version in the test's table, and
+# add a migration note to the README. Templates and CSS may change within a version: they reach learners because the
+# note type's modification time is NOTE_FORMAT_EPOCH, which must be bumped with them (tests/test_writer_apkg.py
+# fails until it is).
+_VOCABULARY_BASE = 1_548_113_200
+_CLOZE_BASE = 1_548_113_300
+
+
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    """One version of one of our note types, as plain data (the test checks the versioning policy on these)."""
+
+    kind: str  # "vocabulary" or "cloze": also the card-kind tag
+    version: int
+    base: int  # the id is base + version, so every version has its own id
+    fields: tuple[str, ...]
+
+    @property
+    def id(self) -> int:
+        return self.base + self.version
+
+    @property
+    def name(self) -> str:
+        return f"ankiexport {self.kind.capitalize()} v{self.version}"
+
+
+VOCABULARY = NoteTypeSpec(
+    kind="vocabulary",
+    version=1,
+    base=_VOCABULARY_BASE,
+    fields=("Term", "Gloss", "Explanation", "Example", "Blanked", "Hint", "Translation", "Lesson"),
+)
+CLOZE = NoteTypeSpec(
+    kind="cloze",
+    version=1,
+    base=_CLOZE_BASE,
+    fields=("Text", "Explanation", "Translation", "Lesson"),
+)
+
+# Latin first so English words use a Latin face; the Japanese faces cover kana and kanji on every platform
+# (Hiragino on macOS/iOS, Noto/Source Han on Android and Linux, Yu Gothic/Meiryo on Windows).
+_LATIN = '"Helvetica Neue", "Segoe UI", Roboto, Arial'
+_JAPANESE = (
+    '"Hiragino Sans", "Hiragino Kaku Gothic ProN", "Noto Sans JP", "Noto Sans CJK JP", "Source Han Sans JP", '
+    '"Yu Gothic", YuGothic, Meiryo'
+)
+
+CSS = f"""\
+.card {{
+  font-family: {_LATIN}, {_JAPANESE}, sans-serif;
+  font-size: 21px;
+  line-height: 1.6;
+  color: #1f2328;
+  background-color: #fdfdfb;
+  text-align: left;
+  padding: 0 4px;
+}}
+.wrap {{ max-width: 36em; margin: 0 auto; overflow-wrap: anywhere; }}
+[lang="ja"] {{ font-family: {_JAPANESE}, {_LATIN}, sans-serif; line-break: strict; }}
+.term-big {{ font-size: 1.6em; font-weight: 700; text-align: center; margin: 0.4em 0; }}
+.gloss {{ font-size: 1.25em; color: #0b5cad; }}
+.term-big.gloss {{ font-size: 1.35em; }}
+.hint {{ text-align: center; font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.08em;
+  color: #57606a; }}
+.example {{ margin: 0.8em 0; }}
+.example b.term {{ color: #b3261e; }}
+.blank {{ font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.08em; color: #b3261e;
+  white-space: nowrap; }}
+.explanation {{ font-size: 0.9em; margin-top: 0.6em; }}
+.translation {{ font-size: 0.9em; color: #444c56; margin-top: 0.6em; }}
+.entry {{ margin-top: 0.8em; }}
+.entry .term {{ font-weight: 700; }}
+.lesson {{ font-size: 0.75em; color: #6e7781; margin-top: 1.2em; }}
+.cloze {{ font-weight: 700; color: #0b5cad; }}
+hr#answer {{ border: none; border-top: 1px solid #d0d7de; margin: 0.8em 0; }}
+.nightMode.card, .nightMode .card, .night_mode.card, .night_mode .card {{
+  color: #e6edf3; background-color: #1c1f24;
+}}
+.nightMode .gloss, .night_mode .gloss, .nightMode .cloze, .night_mode .cloze {{ color: #79b8ff; }}
+.nightMode .example b.term, .night_mode .example b.term, .nightMode .blank, .night_mode .blank {{ color: #ff9492; }}
+.nightMode .hint, .night_mode .hint, .nightMode .translation, .night_mode .translation,
+.nightMode .lesson, .night_mode .lesson {{ color: #9ea7b3; }}
+.nightMode hr#answer, .night_mode hr#answer {{ border-top-color: #444c56; }}
+@media (max-width: 480px) {{
+  .card {{ font-size: 18px; line-height: 1.55; }}
+  .term-big {{ font-size: 1.4em; }}
+}}
+"""
+
+_RECOGNITION_FRONT = """\
+<div class="wrap">
+<div class="term-big">{{Term}}</div>
+{{#Example}}<div class="example">{{Example}}</div>{{/Example}}
+</div>"""
+
+_RECOGNITION_BACK = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="wrap">
+<div class="gloss" lang="ja">{{Gloss}}</div>
+{{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
+{{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}
+<div class="lesson">{{Lesson}}</div>
+</div>"""
+
+_PRODUCTION_FRONT = """\
+<div class="wrap">
+<div class="term-big gloss" lang="ja">{{Gloss}}</div>
+<div class="hint">{{Hint}}</div>
+{{#Blanked}}<div class="example">{{Blanked}}</div>{{/Blanked}}
+</div>"""
+
+_PRODUCTION_BACK = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="wrap">
+<div class="term-big">{{Term}}</div>
+{{#Example}}<div class="example">{{Example}}</div>{{/Example}}
+{{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
+<div class="lesson">{{Lesson}}</div>
+</div>"""
+
+_CLOZE_FRONT = """\
+<div class="wrap">
+<div class="example">{{cloze:Text}}</div>
+</div>"""
+
+_CLOZE_BACK = """\
+<div class="wrap">
+<div class="example">{{cloze:Text}}</div>
+<hr id="answer">
+{{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}
+{{#Explanation}}<div class="explanations">{{Explanation}}</div>{{/Explanation}}
+<div class="lesson">{{Lesson}}</div>
+</div>"""
+
+
+def vocabulary_model() -> genanki.Model:
+    """The vocabulary note type: a recognition card (term → gloss) and a production card (gloss → term)."""
+    return genanki.Model(
+        model_id=VOCABULARY.id,
+        name=VOCABULARY.name,
+        fields=[{"name": name} for name in VOCABULARY.fields],
+        templates=[
+            {"name": "Recognition", "qfmt": _RECOGNITION_FRONT, "afmt": _RECOGNITION_BACK},
+            {"name": "Production", "qfmt": _PRODUCTION_FRONT, "afmt": _PRODUCTION_BACK},
+        ],
+        css=CSS,
+        model_type=genanki.Model.FRONT_BACK,
+        sort_field_index=0,
+    )
+
+
+def cloze_model() -> genanki.Model:
+    """The sentence cloze note type: one card per vocabulary term used in the sentence."""
+    return genanki.Model(
+        model_id=CLOZE.id,
+        name=CLOZE.name,
+        fields=[{"name": name} for name in CLOZE.fields],
+        templates=[{"name": "Cloze", "qfmt": _CLOZE_FRONT, "afmt": _CLOZE_BACK}],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+        sort_field_index=0,
+    )
+
+
+def template_fingerprint() -> str:
+    """Everything about the note types that reaches the card besides field contents, for the epoch guard test."""
+    import hashlib
+
+    parts = [CSS, _RECOGNITION_FRONT, _RECOGNITION_BACK, _PRODUCTION_FRONT, _PRODUCTION_BACK, _CLOZE_FRONT, _CLOZE_BACK]
+    parts += [spec.name + "|" + "|".join(spec.fields) for spec in (VOCABULARY, CLOZE)]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
