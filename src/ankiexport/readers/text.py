@@ -255,8 +255,12 @@ def field_label(text: str) -> tuple[FieldKind, str] | None:
     return None
 
 
-def _has_latin(text: str) -> bool:
-    return any("a" <= ch <= "z" for ch in unicodedata.normalize("NFKC", text).lower())
+def _starts_like_term(text: str) -> bool:
+    """True when the first letter is Latin: terms are English, while ``・例: …`` inside an explanation is not a term."""
+    for ch in unicodedata.normalize("NFKC", text[:64]):
+        if ch.isalnum():
+            return "a" <= ch.lower() <= "z"
+    return False
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -348,7 +352,7 @@ def _vocabulary_line(state: _Parse, number: int, text: str) -> None:
         if value:
             (current.gloss if kind == "gloss" else current.explanation).append(value)
         return
-    if body is not None and (_has_latin(body) or current is None or state.open_field is None):
+    if body is not None and (_starts_like_term(body) or current is None or state.open_field is None):
         if not body:
             state.warn(number, "an empty bullet line; ignored")
             return
@@ -356,8 +360,8 @@ def _vocabulary_line(state: _Parse, number: int, text: str) -> None:
         state.entries.append(state.current)
         state.open_field = None
         return
-    # A line without a bullet (or a Japanese-only bullet inside a field, e.g. a list in an explanation) continues
-    # the field before it, kept as written.
+    # A line without a bullet (or a bullet starting in Japanese inside a field, e.g. a list in an explanation)
+    # continues the field before it, kept as written.
     if current is None:
         state.warn(number, "text before the first vocabulary entry belongs to no entry; ignored")
         return
