@@ -1,0 +1,76 @@
+"""English word forms from lemminflect: every inflection a vocabulary word may take, and what a word can be."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from types import ModuleType
+
+_PLAIN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # OOV rules only make sense for plain (possibly hyphenated) words
+
+# lemminflect reads its tables on first use (~0.2 s); lessons are analysed in bulk, so load once, and only if needed.
+
+
+@cache
+def _lemminflect() -> ModuleType:
+    import lemminflect
+
+    module: ModuleType = lemminflect
+    return module
+
+
+def _shares_stem(form: str, word: str) -> bool:
+    """True for regular relatives (refining/refine), false for suppletive ones (better/good, went/go)."""
+    shortest = min(len(form), len(word))
+    common = 0
+    while common < shortest and form[common] == word[common]:
+        common += 1
+    return common >= max(2, shortest - 2)
+
+
+@cache
+def word_forms(word: str) -> frozenset[str]:
+    """Lower-case forms that realise ``word`` in running text: the word, its inflections and its lemma's.
+
+    A dictionary form brings all of its inflections (``take`` -> took, taken); an inflected form brings its
+    lemma's (``refining`` -> refine, refined) but only through a regular stem, so ``better`` never matches
+    ``good``. Words lemminflect does not know get its rule-based (OOV) noun and verb inflections.
+    """
+    lm = _lemminflect()
+    word = word.lower()
+    forms = {word}
+    own = lm.getAllInflections(word)
+    for values in own.values():
+        forms.update(values)
+    lemmas = lm.getAllLemmas(word)
+    for upos, values in lemmas.items():
+        for lemma in values:
+            if lemma == word or not _shares_stem(lemma, word):
+                continue
+            forms.add(lemma)
+            for tag, inflected in lm.getAllInflections(lemma, upos=upos).items():
+                if tag[:2] in ("NN", "VB", "JJ", "RB"):
+                    forms.update(inflected)
+    if not own and not lemmas and _PLAIN.fullmatch(word) and len(word) >= 4:
+        for upos in ("NOUN", "VERB"):
+            for values in lm.getAllInflectionsOOV(word, upos=upos).values():
+                forms.update(values)
+    # Spelling variants are not inflections, but lessons mix them: capitalize/capitalise, organizing/organising.
+    for lemma in [word, *(lemma for values in lemmas.values() for lemma in values)]:
+        for old, new in (("ize", "ise"), ("ise", "ize")):
+            if lemma.endswith(old):
+                for values in lm.getAllInflections(lemma[: -len(old)] + new, upos="VERB").values():
+                    forms.update(values)
+    return frozenset(forms)
+
+
+@cache
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The universal POS tags lemminflect knows ``word`` (lower-cased) under; empty for unknown words."""
+    lm = _lemminflect()
+    return frozenset(lm.getAllLemmas(word.lower()).keys())
+
+
+def is_known_word(word: str) -> bool:
+    """True when lemminflect's lexicon has the lower-cased word (as any part of speech)."""
+    return bool(parts_of_speech(word))

@@ -1,0 +1,298 @@
+"""Finding vocabulary terms in sentences: entries compiled to patterns of word forms and placeholders, then matched."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from itertools import product
+
+from .inflection import parts_of_speech, word_forms
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")
+
+MAX_GAP = 3  # free words between the parts of a phrase ("gaining significant traction")
+MAX_SLOT = 5  # words a placeholder (sb, sth, ~, A, B) may stand for
+
+_SLOT_ANY = frozenset({"~", "...", "…", "sb", "sth", "sb.", "sth.", "someone", "somebody", "something", "sw"})
+_SLOT_POSS = frozenset({"one's", "sb's", "someone's", "somebody's", "sth's", "something's", "one’s"})
+_SLOT_REFL = frozenset({"oneself"})
+_POSSESSIVES = frozenset({"my", "your", "his", "her", "its", "our", "their", "one's", "whose"})
+_REFLEXIVES = frozenset(
+    {"myself", "yourself", "himself", "herself", "itself", "ourselves", "yourselves", "themselves", "oneself"}
+)
+# Closed classes that may sit inside a phrase ("phasing them out", "gain a lot", "gain some traction").
+_GAP_FUNCTION_WORDS = frozenset(
+    {
+        *("me", "you", "him", "her", "it", "us", "them", "this", "that", "these", "those"),
+        *("a", "an", "the", "some", "any", "no", "much", "more", "most", "not", "never"),
+        *("my", "your", "his", "its", "our", "their"),
+    }
+)
+# Particles and prepositions are lemminflect adverbs too, but inside a gap they usually start another phrase.
+_NOT_GAP = frozenset(
+    {
+        *("in", "on", "at", "up", "out", "off", "down", "over", "into", "to", "for", "from", "with", "by"),
+        *("about", "away", "back", "around", "through", "as", "than", "so", "then", "there", "here"),
+    }
+)
+# Punctuation that ends a phrase: a term's parts never straddle it.
+_BREAK = re.compile(r"[^\s\-]")
+_SLOT_BREAK = re.compile(r"[,;:!?()\"“”\[\]]")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the term: every token sequence that realises it (hyphenated words are several tokens)."""
+
+    forms: frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A placeholder: any words (sb, sth, ~, A/B), a possessive (one's) or a reflexive (oneself)."""
+
+    kind: str  # "any" | "poss" | "refl"
+
+
+Element = Word | Slot
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a sentence: lower-cased text (apostrophes as ') and its character span."""
+
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(sentence: str) -> tuple[Token, ...]:
+    """The words of a sentence; hyphens and punctuation separate words, apostrophes do not."""
+    return tuple(Token(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(sentence))
+
+
+def normalise_term(term: str) -> str:
+    """The term as a stable key: NFKC, lower case, apostrophes and tildes unified, single spaces."""
+    text = unicodedata.normalize("NFKC", term).replace("’", "'").replace("〜", "~").lower()
+    return " ".join(text.split())
+
+
+def _variants(term: str) -> list[str]:
+    """The term's spellings once optional (parenthesised) parts and whole-phrase alternatives are spelled out."""
+    text = unicodedata.normalize("NFKC", term).replace("’", "'").replace("〜", "~").replace("～", "~")
+    # Japanese notes in parentheses explain the term; they are not part of it.
+    text = re.sub(r"\([^()]*[^\x00-\x7f][^()]*\)", " ", text)
+    text = re.sub(r"~[a-z]*", " ~ ", text)  # "~ing", "~s": the placeholder with an ending is still one slot
+    out: list[str] = []
+    for whole in re.split(r"\s+/\s+", text):
+        groups = re.findall(r"\(([^()]*)\)", whole)[:3]
+        pieces = re.split(r"\([^()]*\)", whole, maxsplit=len(groups))
+        # Longest spelling first: with the optional part, a match covers more of what the article says.
+        for keep in product((True, False), repeat=len(groups)):
+            spelled = pieces[0]
+            for group, kept, piece in zip(groups, keep, pieces[1:], strict=True):
+                spelled += (f" {group} " if kept else " ") + piece
+            out.append(" ".join(spelled.split()))
+    return [variant for variant in dict.fromkeys(out) if variant]
+
+
+def _word_element(word: str) -> Word:
+    forms: set[tuple[str, ...]] = set()
+    if _COMPOUND.fullmatch(word):
+        parts = word.split("-")
+        for form in word_forms(word):
+            forms.add(tuple(form.split("-")))
+        for last in word_forms(parts[-1]):
+            forms.add((*parts[:-1], last))
+        for closed in word_forms("".join(parts)):
+            forms.add((closed,))
+    else:
+        forms.update((form,) for form in word_forms(word))
+    return Word(frozenset(forms))
+
+
+def _slot_kind(token: str, original: str, has_b: bool, first: bool) -> str | None:
+    if token in _SLOT_ANY:
+        return "any"
+    if token in _SLOT_POSS:
+        return "poss"
+    if token in _SLOT_REFL:
+        return "refl"
+    if original == "B" or (original == "A" and (has_b or not first)):
+        return "any"
+    return None
+
+
+def _elements(variant: str) -> tuple[Element, ...]:
+    originals = [word.strip('.,!?;:"“”') or word for word in variant.split()]
+    has_b = "B" in originals
+    elements: list[Element] = []
+    for position, original in enumerate(originals):
+        alternatives = [alt for alt in original.split("/") if alt] or [original]
+        kinds = [_slot_kind(alt.lower(), alt, has_b, position == 0) for alt in alternatives]
+        if all(kind is not None for kind in kinds):
+            kind = "any" if "any" in kinds or len(set(kinds)) > 1 else str(kinds[0])
+            if elements and isinstance(elements[-1], Slot):
+                elements[-1] = Slot("any")
+            else:
+                elements.append(Slot(kind))
+            continue
+        words = [alt.lower() for alt, kind in zip(alternatives, kinds, strict=True) if kind is None]
+        merged: set[tuple[str, ...]] = set()
+        for alt in words:
+            merged.update(_word_element(alt).forms)
+        elements.append(Word(frozenset(merged)))
+    while elements and isinstance(elements[0], Slot):
+        elements.pop(0)
+    while elements and isinstance(elements[-1], Slot):
+        elements.pop()
+    return tuple(elements)
+
+
+@cache
+def compile_term(term: str) -> tuple[tuple[Element, ...], ...]:
+    """The term's patterns, longest spelling first; empty when the term has no words (only placeholders)."""
+    patterns = (_elements(variant) for variant in _variants(term))
+    return tuple(pattern for pattern in dict.fromkeys(patterns) if pattern)
+
+
+@cache
+def _heads(pattern: tuple[Element, ...]) -> frozenset[str]:
+    """The tokens a match of the pattern can start with (the first word's first parts)."""
+    first = pattern[0]
+    assert isinstance(first, Word)
+    return frozenset(form[0] for form in first.forms)
+
+
+def _joined(sentence: str, left: Token, right: Token) -> bool:
+    """True when nothing but one space or a hyphen separates two tokens (one word or a tight phrase)."""
+    between = sentence[left.end : right.start]
+    return between in ("-", " ")
+
+
+def _gap_word(token: Token) -> bool:
+    if token.text in _NOT_GAP:
+        return False
+    if token.text in _GAP_FUNCTION_WORDS:
+        return True
+    return bool(parts_of_speech(token.text) & {"ADJ", "ADV"})
+
+
+def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int) -> list[int]:
+    """Lengths (in tokens, longest first) with which ``element`` matches at token ``at``."""
+    lengths: set[int] = set()
+    for form in element.forms:
+        end = at + len(form)
+        if end > len(tokens):
+            continue
+        if all(tokens[at + i].text == part for i, part in enumerate(form)) and all(
+            sentence[tokens[i].end : tokens[i + 1].start] in ("-", " ") for i in range(at, end - 1)
+        ):
+            lengths.add(len(form))
+    return sorted(lengths, reverse=True)
+
+
+def _slot_fits(kind: str, sentence: str, tokens: tuple[Token, ...], start: int, end: int) -> bool:
+    """True when tokens[start:end] can stand for a placeholder of this kind."""
+    count = end - start
+    if count < 1 or count > MAX_SLOT:
+        return False
+    if _SLOT_BREAK.search(sentence[tokens[start - 1].end : tokens[end].start]):
+        return False
+    if kind == "poss":
+        last = tokens[end - 1].text
+        return (count == 1 and last in _POSSESSIVES) or (count <= 3 and last.endswith(("'s", "s'")))
+    if kind == "refl":
+        return count == 1 and tokens[start].text in _REFLEXIVES
+    return True
+
+
+def _match_from(
+    pattern: tuple[Element, ...], index: int, sentence: str, tokens: tuple[Token, ...], at: int
+) -> list[tuple[int, int]] | None:
+    """Token ranges of the pattern's words from element ``index`` on, with element ``index`` starting at ``at``."""
+    element = pattern[index]
+    if isinstance(element, Slot):
+        following = pattern[index + 1]
+        assert isinstance(following, Word)  # leading/trailing slots are dropped and adjacent ones merged
+        for end in range(at + 1, min(at + MAX_SLOT, len(tokens) - 1) + 1):
+            if _slot_fits(element.kind, sentence, tokens, at, end):
+                rest = _match_from(pattern, index + 1, sentence, tokens, end)
+                if rest is not None:
+                    return rest
+        return None
+    for length in _match_word(element, sentence, tokens, at):
+        end = at + length
+        if index + 1 == len(pattern):
+            return [(at, end)]
+        following = pattern[index + 1]
+        if isinstance(following, Slot):
+            if end < len(tokens):
+                rest = _match_from(pattern, index + 1, sentence, tokens, end)
+                if rest is not None:
+                    return [(at, end), *rest]
+            continue
+        for gap in range(MAX_GAP + 1):
+            nxt = end + gap
+            if nxt >= len(tokens):
+                break
+            if gap and not _gap_word(tokens[nxt - 1]):
+                break
+            if _BREAK.search(sentence[tokens[nxt - 1].end : tokens[nxt].start]):
+                break
+            rest = _match_from(pattern, index + 1, sentence, tokens, nxt)
+            if rest is not None:
+                return [(at, end), *rest]
+    return None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One realisation of a term in a sentence: its word ranges as token indices and as character spans."""
+
+    tokens: tuple[tuple[int, int], ...]  # [start, end) token ranges of the term's words, in order
+    spans: tuple[tuple[int, int], ...]  # [start, end) character spans, adjacent words merged into one deletion
+
+    @property
+    def size(self) -> int:
+        return sum(end - start for start, end in self.tokens)
+
+
+def _spans(sentence: str, tokens: tuple[Token, ...], ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    spans: list[tuple[int, int]] = []
+    previous_end = -1
+    for start, end in ranges:
+        first, last = tokens[start], tokens[end - 1]
+        if spans and previous_end == start and _joined(sentence, tokens[start - 1], first):
+            spans[-1] = (spans[-1][0], last.end)
+        else:
+            spans.append((first.start, last.end))
+        previous_end = end
+    return tuple(spans)
+
+
+def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = None) -> list[Match]:
+    """Every non-overlapping realisation of ``term`` in ``sentence``, left to right."""
+    patterns = compile_term(term)
+    if not patterns:
+        return []
+    tokens = tokenize(sentence) if tokens is None else tokens
+    matches: list[Match] = []
+    at = 0
+    while at < len(tokens):
+        found: list[tuple[int, int]] | None = None
+        for pattern in patterns:
+            if tokens[at].text not in _heads(pattern):
+                continue
+            found = _match_from(pattern, 0, sentence, tokens, at)
+            if found is not None:
+                break
+        if found is None:
+            at += 1
+            continue
+        matches.append(Match(tuple(found), _spans(sentence, tokens, found)))
+        at = found[-1][1]
+    return matches

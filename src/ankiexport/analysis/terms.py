@@ -1,0 +1,88 @@
+"""Sentence clozes: where each vocabulary term is used (article first, the title as fallback) and the notes made."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..model import Cloze, Diagnostic, Sentence, TermUse, VocabEntry
+from .matching import Match, find_matches, normalise_term, tokenize
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    entry: int
+    match: Match
+
+
+def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Non-overlapping candidates: a longer term wins over one inside it ("nuanced understanding" over "nuanced")."""
+    taken: set[int] = set()
+    chosen: list[_Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-c.match.size, c.match.tokens[0][0], c.entry)):
+        cells = {i for start, end in candidate.match.tokens for i in range(start, end)}
+        if cells & taken:
+            continue
+        taken |= cells
+        chosen.append(candidate)
+    return chosen
+
+
+def _uses(chosen: list[_Candidate]) -> tuple[TermUse, ...]:
+    """One TermUse per entry (all its occurrences in the sentence together), numbered by first appearance."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for candidate in chosen:
+        spans.setdefault(candidate.entry, []).extend(candidate.match.spans)
+    ordered = sorted(spans.items(), key=lambda item: (min(item[1]), item[0]))
+    return tuple(TermUse(entry=entry, spans=tuple(sorted(found))) for entry, found in ordered)
+
+
+def _cloze_for(sentence: str, index: int | None, entries: Sequence[tuple[int, str]]) -> Cloze | None:
+    tokens = tokenize(sentence)
+    candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
+    if not candidates:
+        return None
+    return Cloze(sentence=sentence, index=index, uses=_uses(_choose(candidates)), key="")
+
+
+def build_clozes(
+    title: str, sentences: Sequence[Sentence], vocabulary: Sequence[VocabEntry]
+) -> tuple[tuple[Cloze, ...], tuple[Diagnostic, ...]]:
+    """The lesson's cloze notes in reading order (title first) and a warning for every term found nowhere."""
+    entries = [(number, entry.term) for number, entry in enumerate(vocabulary) if entry.term.strip()]
+    body: list[Cloze] = []
+    for index, sentence in enumerate(sentences):
+        cloze = _cloze_for(sentence.text, index, entries)
+        if cloze is not None:
+            body.append(cloze)
+    used = {use.entry for cloze in body for use in cloze.uses}
+    missing = [(number, term) for number, term in entries if number not in used]
+    clozes: list[Cloze] = []
+    if missing and title.strip():
+        heading = _cloze_for(title, None, missing)
+        if heading is not None:
+            clozes.append(heading)
+            used |= {use.entry for use in heading.uses}
+    clozes.extend(body)
+    warnings = tuple(
+        Diagnostic(
+            line=vocabulary[number].line,
+            message=f"vocabulary term {term!r} is not used in the article or the title; "
+            "its card gets no example sentence",
+        )
+        for number, term in entries
+        if number not in used
+    )
+    return _keyed(clozes, vocabulary), warnings
+
+
+def _keyed(clozes: Sequence[Cloze], vocabulary: Sequence[VocabEntry]) -> tuple[Cloze, ...]:
+    """The clozes with keys made of their terms and occurrence, so editing a sentence keeps its notes' identity."""
+    seen: Counter[str] = Counter()
+    out: list[Cloze] = []
+    for cloze in clozes:
+        terms = "|".join(normalise_term(vocabulary[use.entry].term) for use in cloze.uses)
+        seen[terms] += 1
+        out.append(Cloze(cloze.sentence, cloze.index, cloze.uses, f"{terms}#{seen[terms]}"))
+    return tuple(out)
