@@ -537,8 +537,9 @@ def test_note_types_follow_the_versioning_policy() -> None:
 
 def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: Any, tmp_path: Path) -> None:
     # What a learner sees when a release bumps the vocabulary note type (measured with the real engine, documented in
-    # the README): no duplicates, no "v1+" copies, old notes keep their history and wait for a Change Note Type.
-    import_package(collection, build(make_lesson(revised=1_800_000_000), tmp_path / "v1"))
+    # the README): no duplicates, no "v1+" copies, old notes keep their history until the learner changes their note
+    # type, after which one "Update notes: Always" import fills the new fields.
+    import_package(collection, build(make_lesson(), tmp_path / "v1"))
     review_one_card(collection)
     before = review_state(collection)
     v1 = anki_models.VOCABULARY
@@ -552,12 +553,29 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
             apkg,
             "lesson_notes",
             lambda lesson: [
-                dataclasses.replace(n, fields=(*n.fields, "")) if n.kind == "vocabulary" else n
+                dataclasses.replace(n, fields=(*n.fields, "[audio]")) if n.kind == "vocabulary" else n
                 for n in original(lesson)
             ],
         )
-        result = import_package(collection, build(make_lesson(revised=1_800_086_400), tmp_path / "v2"))
+        package = build(make_lesson(), tmp_path / "v2")
+
+    result = import_package(collection, package)
     assert result["new"] == 0 and result["conflicting"] == 4
     assert review_state(collection) == before
     names = sorted(nt.name for nt in collection.models.all_names_and_ids() if nt.name.startswith("ankiexport"))
     assert names == ["ankiexport Cloze v1", "ankiexport Vocabulary v1", "ankiexport Vocabulary v2"]
+
+    # The migration: Browse → select the v1 notes → Notes → Change Note Type → v2 (fields and cards map by name).
+    old_notes = list(collection.find_notes('"note:ankiexport Vocabulary v1"'))
+    info = collection.models.change_notetype_info(old_notetype_id=v1.id, new_notetype_id=v2.id)
+    request = info.input
+    request.note_ids.extend(old_notes)
+    collection.models.change_notetype_of_notes(request)
+    assert review_state(collection) == before
+    # Changing the note type stamps the notes with the current time, later than the release's notes.
+    assert import_package(collection, package)["updated"] == 0
+    always = ImportAnkiPackageOptions(update_notes=1)  # IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+    log = collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=always)).log
+    assert len(log.new) == 0 and len(log.conflicting) == 0
+    assert all(collection.get_note(nid)["Audio"] == "[audio]" for nid in old_notes)
+    assert review_state(collection) == before
