@@ -1,0 +1,536 @@
+"""The text lesson reader: the real sample, every format variant, bad input, and arbitrary bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ankiexport.config import Settings
+from ankiexport.errors import LessonError
+from ankiexport.model import Lesson
+from ankiexport.readers.text import is_gapfill_line, read_text_lesson, section_header
+
+FIXTURES = Path(__file__).resolve().parent / "lessons"
+
+
+def read(path: Path) -> Lesson:
+    return read_text_lesson(path, path.read_bytes(), Settings())
+
+
+def read_bytes(tmp_path: Path, name: str, data: bytes) -> Lesson:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return read(path)
+
+
+def content(lesson: Lesson) -> tuple[object, ...]:
+    """Everything a reader fills, with lines, so two readings of the same lesson compare equal."""
+    return (
+        lesson.title,
+        lesson.title_line,
+        lesson.article,
+        lesson.gapfill,
+        lesson.vocabulary,
+        lesson.translation,
+        lesson.trailer,
+        lesson.warnings,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the sample
+
+
+@pytest.fixture(scope="module")
+def sample() -> Lesson:
+    return read(Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt")
+
+
+def test_sample_identity(sample: Lesson) -> None:
+    assert sample.id == "2026-11-28-ai-trainer"
+    assert sample.date == "2026-11-28"
+    assert sample.title == (
+        "Rise of the AI Trainer: Japanese Remote Workers Tap into Global Demand to Earn Foreign Currency"
+    )
+    assert sample.title_line == 1
+
+
+def test_sample_article_is_lines_2_to_14(sample: Lesson) -> None:
+    # Lines 2-14 of the file: 13 paragraphs of one sentence each (splitting sentences is the analysis's job).
+    assert [p.line for p in sample.article] == list(range(2, 15))
+    assert sample.article[0].text.startswith("As the global demand for artificial intelligence")
+    assert sample.article[-1].text.endswith("participate directly in the global digital economy.")
+    assert not any("_" in p.text for p in sample.article)
+
+
+def test_sample_gapfill_is_recognised(sample: Lesson) -> None:
+    assert len(sample.gapfill) == 11
+    assert sample.gapfill[0].startswith("A_ t__ g_____ d_____")
+    assert any("AI-_________" in line for line in sample.gapfill)
+    assert any(line.startswith("“I__’ a_") for line in sample.gapfill)
+    assert sample.gapfill[-1].startswith("F__ m___ i_ Japan")
+
+
+def test_sample_vocabulary(sample: Lesson) -> None:
+    terms = [e.term for e in sample.vocabulary]
+    assert terms == [
+        "Tap into",
+        "skyrockets",
+        "gain traction",
+        "Capitalizing on",
+        "crucial",
+        "refining",
+        "coherent",
+        "nuanced understanding",
+        "depreciating",
+        "dollar-denominated",
+        "hedge against",
+        "geographical boundaries",
+    ]
+    assert all(e.gloss and e.explanation for e in sample.vocabulary)
+    assert [e.line for e in sample.vocabulary] == [27, 30, 34, 38, 42, 46, 49, 52, 56, 60, 64, 67]
+    by_term = {e.term: e for e in sample.vocabulary}
+    assert by_term["Tap into"].gloss == "~を利用する、~に入り込む"
+    assert by_term["skyrockets"].explanation == (
+        "「空飛ぶロケット」のイメージ通り、数値や需要などが非常に速いスピードで劇的に上昇することを表す動詞。\n"
+        "increase dramaticallyやsoarよりも視覚的でインパクトの強い表現です。"
+    )
+    assert by_term["depreciating"].explanation.endswith("対義語は\nappreciating(価値が上がっている)です。")
+    # "- 解説:" with nothing after it takes the next line.
+    assert by_term["gain traction"].explanation.startswith("tractionは元々、タイヤなどが地面を掴む「牽引力」")
+    assert by_term["dollar-denominated"].explanation == (
+        "denominatedは「~という単位で表示された」という意味。"
+        "給与や価格が、日本円ではなく米ドルを基準にして支払われることを示します。"
+    )
+    assert by_term["hedge against"].gloss == "~に対するリスク回避策(をとる)"
+
+
+def test_sample_translation_and_trailer(sample: Lesson) -> None:
+    assert sample.translation is not None
+    assert sample.translation.title == "AIトレーナーの台頭:日本のリモートワーカー、世界的な需要を捉え外貨を獲得"
+    assert sample.translation.line == 70
+    assert len(sample.translation.paragraphs) == 5
+    assert sample.translation.paragraphs[-1].endswith("戦略的な動きなのです。")
+    assert not any("ECOM" in p or "体験レッスン" in p for p in sample.translation.paragraphs)
+    assert len(sample.trailer) == 2
+    assert sample.trailer[0].startswith("ECOMでは")
+    assert sample.trailer[1] == "興味がある方は体験レッスンをご活用ください。"
+    assert [(w.line, w.severity) for w in sample.warnings] == [(77, "warning")]
+    assert "advertisement" in sample.warnings[0].message
+
+
+def test_reader_leaves_analysis_fields_empty(sample: Lesson) -> None:
+    assert sample.sentences == ()
+    assert sample.clozes == ()
+    assert sample.exercise is None
+
+
+# ------------------------------------------------------------------------------------------------ variants
+
+BASE = FIXTURES / "basic_all_sections.txt"
+BASE_TERMS = ["Tap into", "gaining traction"]
+
+
+def test_basic_lesson() -> None:
+    lesson = read(BASE)
+    assert lesson.title == "Tokyo Cafés Tap into Tourist Demand"
+    assert lesson.date is None
+    assert [p.text for p in lesson.article][
+        2
+    ] == "“We never expected this,” said Ms. Tanaka, who runs a café in Asakusa."
+    assert len(lesson.gapfill) == 2
+    assert [(e.term, e.gloss, e.explanation, e.line) for e in lesson.vocabulary] == [
+        ("Tap into", "~を利用する", "資源や需要をうまく活用すること。", 8),
+        ("gaining traction", "勢いを増す", "支持を得て軌道に乗ること。", 11),
+    ]
+    assert lesson.translation is not None
+    assert lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+    assert len(lesson.translation.paragraphs) == 3
+    assert lesson.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vocab_header_fullwidth.txt",
+        "vocab_header_misspelled_vocaburaly.txt",
+        "vocab_header_brackets_goi.txt",
+        "vocab_header_hash_lowercase.txt",
+        "vocab_header_diamond_tango.txt",
+        "vocab_header_circle_juuyou_hyougen.txt",
+        "vocab_header_triangle_with_colon.txt",
+        "vocab_header_white_square_decorated.txt",
+        "translation_header_zenyaku_brackets.txt",
+        "translation_header_nihongoyaku.txt",
+        "title_after_blank_lines.txt",
+        "vocab_bullets_mixed.txt",
+        "vocab_labels_alternative.txt",
+    ],
+)
+def test_variant_reads_like_the_basic_lesson(name: str) -> None:
+    base = read(BASE)
+    lesson = read(FIXTURES / name)
+    assert [p.text for p in lesson.article] == [p.text for p in base.article]
+    assert lesson.gapfill == base.gapfill
+    assert [(e.term, e.gloss, e.explanation) for e in lesson.vocabulary] == [
+        (e.term, e.gloss, e.explanation) for e in base.vocabulary
+    ]
+    assert lesson.translation is not None and base.translation is not None
+    assert (lesson.translation.title, lesson.translation.paragraphs) == (
+        base.translation.title,
+        base.translation.paragraphs,
+    )
+    assert lesson.warnings == ()
+
+
+def test_vocab_label_on_next_line() -> None:
+    lesson = read(FIXTURES / "vocab_label_on_next_line.txt")
+    assert [(e.term, e.gloss, e.explanation) for e in lesson.vocabulary] == [
+        ("Tap into", "~を利用する", "資源や需要をうまく活用すること。"),
+        ("gaining traction", "勢いを増す", "支持を得て軌道に乗ること。"),
+    ]
+
+
+def test_vocab_continuation_lines_join_with_newlines() -> None:
+    lesson = read(FIXTURES / "vocab_continuation_lines.txt")
+    first = lesson.vocabulary[0]
+    assert first.gloss == "~を利用する、\n~に入り込む"
+    # A bullet that starts in Japanese inside an explanation is part of it, not a new term.
+    assert first.explanation == "資源や需要をうまく活用すること。\n需要や市場について使う。\n・例: tap into a market"
+    assert [e.term for e in lesson.vocabulary] == BASE_TERMS
+
+
+def test_vocab_without_explanation() -> None:
+    lesson = read(FIXTURES / "vocab_without_explanation.txt")
+    assert [(e.term, e.gloss, e.explanation) for e in lesson.vocabulary] == [
+        ("Tap into", "~を利用する", ""),
+        ("gaining traction", "勢いを増す", ""),
+    ]
+
+
+def test_gapfill_absent() -> None:
+    lesson = read(FIXTURES / "gapfill_absent.txt")
+    assert lesson.gapfill == ()
+    assert len(lesson.article) == 3
+
+
+def test_gapfill_hyphen_and_apostrophe_tokens() -> None:
+    lesson = read(FIXTURES / "gapfill_hyphen_apostrophe.txt")
+    assert len(lesson.gapfill) == 2
+    assert "AI-_________" in lesson.gapfill[0]
+    assert lesson.gapfill[1].startswith("“I__’")
+    assert len(lesson.article) == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("A_ t__ g_____ d_____ f__ a_________", True),
+        ("Tokyo c________.", True),  # proper nouns stay whole; half the words gapped is enough
+        ("“I__’ a_ o__________ t_ b_ p___", True),
+        ("I_ i_______ AI-_________ r________, h___-_______ d___", True),
+        ("Use snake_case names for variables in Python code.", False),
+        ("Fill in the blank: ____ is the capital of Japan.", False),
+        ("An ordinary sentence.", False),
+    ],
+)
+def test_gapfill_line_detection(line: str, expected: bool) -> None:
+    assert is_gapfill_line(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("■ Vocabulary", "vocabulary"),
+        ("■ Vocaburaly", "vocabulary"),
+        ("■　ＶＯＣＡＢＵＬＡＲＹ", "vocabulary"),
+        ("【語彙】", "vocabulary"),
+        ("# 単語", "vocabulary"),
+        ("◆重要表現", "vocabulary"),
+        ("Vocabulary", "vocabulary"),
+        ("■ 和訳", "translation"),
+        ("【全訳】", "translation"),
+        ("▼ 日本語訳:", "translation"),
+        ("- 和訳: ~を利用する", None),
+        ("#1 in Japan, the trend grows.", None),
+        ("Vocabulary matters for learners.", None),
+        ("■ Exercise", None),
+    ],
+)
+def test_section_header_detection(line: str, kind: str | None) -> None:
+    assert section_header(line) == kind
+
+
+def test_translation_absent_is_a_warning_saying_usable() -> None:
+    lesson = read(FIXTURES / "translation_absent.txt")
+    assert lesson.translation is None
+    assert len(lesson.warnings) == 1
+    assert lesson.warnings[0].severity == "warning"
+    assert "no translation" in lesson.warnings[0].message
+    assert "still usable" in lesson.warnings[0].message
+
+
+def test_trailer_advertisement() -> None:
+    lesson = read(FIXTURES / "trailer_advertisement.txt")
+    assert lesson.translation is not None
+    assert len(lesson.translation.paragraphs) == 3
+    assert lesson.trailer == (
+        "ECOMでは、毎週これらの記事を、ディスカッション教材として使えます。",
+        "興味がある方は体験レッスンをご活用ください。",
+    )
+    assert [w.line for w in lesson.warnings] == [19]
+
+
+def test_trailer_patterns_come_from_settings(tmp_path: Path) -> None:
+    path = FIXTURES / "basic_all_sections.txt"
+    lesson = read_text_lesson(path, path.read_bytes(), Settings(trailer_patterns=("円安",)))
+    assert lesson.trailer == (
+        "多くの店主は、円安が決定的な要因だと話す。",
+        "「こんなことになるとは思わなかった」と浅草でカフェを営む田中さんは言う。",
+    )
+    assert lesson.translation is not None and len(lesson.translation.paragraphs) == 1
+
+
+def test_unknown_section_marks_are_warned_with_lines() -> None:
+    lesson = read(FIXTURES / "unknown_section_mark_warned.txt")
+    assert [(w.line, "■ Notes" in w.message or "■ Exercise" in w.message) for w in lesson.warnings] == [
+        (7, True),
+        (20, True),
+    ]
+    assert [e.term for e in lesson.vocabulary] == BASE_TERMS
+
+
+def test_japanese_in_the_article_is_warned(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("Asakusa.\n", "Asakusa.\n語彙リスト\n")
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert [w.line for w in lesson.warnings] == [5]
+    assert "Japanese text in the article" in lesson.warnings[0].message
+    assert lesson.article[-1].text == "語彙リスト"  # kept, not dropped
+
+
+def test_unlabelled_line_after_term_is_taken_as_gloss_with_warning(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("- 和訳: ~を利用する", "~を利用する")
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert lesson.vocabulary[0].gloss == "~を利用する"
+    assert [w.line for w in lesson.warnings] == [9]
+
+
+def test_text_before_first_entry_is_warned(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("■ Vocabulary\n", "■ Vocabulary\n今週の表現です。\n")
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert [w.line for w in lesson.warnings] == [8]
+    assert "belongs to no entry" in lesson.warnings[0].message
+
+
+def test_second_gloss_label_is_warned_and_joined(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace(
+        "- 和訳: ~を利用する\n", "- 和訳: ~を利用する\n- 意味: ~を活用する\n"
+    )
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert lesson.vocabulary[0].gloss == "~を利用する\n~を活用する"
+    assert [w.line for w in lesson.warnings] == [10]
+
+
+# ------------------------------------------------------------------------------------------------ bytes
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        ("encoding_utf8_bom.txt", lambda text: b"\xef\xbb\xbf" + text.encode("utf-8")),
+        ("encoding_utf16_le_bom.txt", lambda text: text.encode("utf-16")),  # Python writes LE with a BOM
+        ("encoding_utf16_be_bom.txt", lambda text: b"\xfe\xff" + text.encode("utf-16-be")),
+        ("encoding_cp932.txt", lambda text: text.replace("é", "e").encode("cp932")),
+        ("encoding_shift_jis.txt", lambda text: text.replace("é", "e").replace("~", "〜").encode("shift_jis")),
+    ],
+)
+def test_encodings(tmp_path: Path, name: str, encode: Callable[[str], bytes]) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    lesson = read_bytes(tmp_path, name, encode(text))
+    expected = read_bytes(tmp_path, "expected.txt", encode(text).decode(_codec(name)).encode("utf-8"))
+    assert content(lesson) == content(expected)
+    assert lesson.vocabulary[1].gloss == "勢いを増す"
+    assert lesson.translation is not None and lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+
+
+def _codec(name: str) -> str:
+    return {
+        "encoding_utf8_bom.txt": "utf-8-sig",
+        "encoding_utf16_le_bom.txt": "utf-16",
+        "encoding_utf16_be_bom.txt": "utf-16",
+        "encoding_cp932.txt": "cp932",
+        "encoding_shift_jis.txt": "shift_jis",
+    }[name]
+
+
+@pytest.mark.parametrize(("name", "newline"), [("crlf_line_endings.txt", "\r\n"), ("cr_line_endings.txt", "\r")])
+def test_line_endings(tmp_path: Path, name: str, newline: str) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    lesson = read_bytes(tmp_path, name, text.replace("\n", newline).encode("utf-8"))
+    assert content(lesson) == content(read(BASE))  # same texts and same line numbers
+
+
+def test_mixed_line_endings_keep_line_numbers(tmp_path: Path) -> None:
+    lines = BASE.read_text(encoding="utf-8").split("\n")
+    data = "".join(line + ("\r\n", "\r", "\n")[i % 3] for i, line in enumerate(lines)).encode()
+    assert content(read_bytes(tmp_path, "mixed.txt", data)) == content(read(BASE))
+
+
+def test_stem_date_and_id(tmp_path: Path) -> None:
+    lesson = read_bytes(tmp_path, "2026-12-05 café lesson.txt", BASE.read_bytes())
+    assert (lesson.id, lesson.date) == ("2026-12-05 café lesson", "2026-12-05")
+
+
+def test_stem_date_that_is_not_a_date_is_warned(tmp_path: Path) -> None:
+    lesson = read_bytes(tmp_path, "2026-13-45-lesson.txt", BASE.read_bytes())
+    assert lesson.date is None
+    assert [(w.line, "not a real date" in w.message) for w in lesson.warnings] == [(None, True)]
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+BAD_FIXTURES = [
+    ("bad_empty.txt", None, "the file is empty"),
+    ("bad_whitespace_only.txt", None, "the file is empty"),
+    ("bad_only_title.txt", 1, "only a title"),
+    ("bad_no_article.txt", 2, "no article"),
+    ("bad_no_vocabulary.txt", None, "no vocabulary section"),
+    ("bad_vocab_no_entries.txt", 7, "the vocabulary section has no entries"),
+    ("bad_entry_without_gloss.txt", 8, "the vocabulary entry 'Tap into' has no gloss"),
+    ("bad_duplicate_term.txt", 14, "the term 'tap into' appears twice in the vocabulary: lines 8 and 14"),
+    ("bad_label_without_term.txt", 8, "label that belongs to no term"),
+    ("bad_starts_with_header.txt", 1, "must start with its English title"),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "message"), BAD_FIXTURES, ids=[name for name, _, _ in BAD_FIXTURES])
+def test_bad_fixture(name: str, line: int | None, message: str) -> None:
+    path = FIXTURES / name
+    with pytest.raises(LessonError) as caught:
+        read(path)
+    assert caught.value.path == str(path)
+    assert caught.value.line == line
+    assert message in caught.value.detail
+
+
+BAD_BYTES = [
+    ("bad_binary_png.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", 3, "binary data"),
+    ("bad_binary_control_chars.txt", b"Title\nText\x01\x02\x03 more\n", 2, "control character U+0001"),
+    ("bad_utf16_without_bom.txt", "Title\nArticle".encode("utf-16-le"), 1, "byte-order mark"),
+    ("bad_undecodable.txt", b"Title\nArticle \xff\xfe\xfd line\n", 2, "is not UTF-8"),
+    ("bad_lone_cp932_lead_byte.txt", b"Title\n\x81", 2, "not CP932/Shift_JIS"),
+    ("bad_utf8_bom_then_junk.txt", b"\xef\xbb\xbfTitle\n\xc3\x28", 2, "not valid UTF-8"),
+    ("bad_utf16_bom_odd_length.txt", b"\xff\xfeT\x00i", None, "not valid UTF-16"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "line", "message"), BAD_BYTES, ids=[name for name, *_ in BAD_BYTES])
+def test_bad_bytes(tmp_path: Path, name: str, data: bytes, line: int | None, message: str) -> None:
+    with pytest.raises(LessonError) as caught:
+        read_bytes(tmp_path, name, data)
+    assert caught.value.line == line
+    assert message in caught.value.detail
+
+
+# ------------------------------------------------------------------------------------------------ bounded time
+
+LONG = 200_000
+
+
+@pytest.mark.parametrize(
+    "long_line",
+    [
+        "word " * (LONG // 5),
+        "a_ " * (LONG // 3),
+        "_" * LONG,
+        "■" * LONG,
+        "- 和訳:" + "：" * LONG,
+        "【" * LONG,
+        "#" + " " * LONG + "x",
+        "https://" + "a" * LONG,
+        "a" * LONG,
+    ],
+    ids=["words", "gaps", "underscores", "marks", "colons", "brackets", "hash-spaces", "url", "one-word"],
+)
+@pytest.mark.parametrize("where", ["article", "vocabulary", "translation"])
+def test_200000_character_line_finishes_quickly(tmp_path: Path, long_line: str, where: str) -> None:
+    lines = BASE.read_text(encoding="utf-8").split("\n")
+    at = {"article": 2, "vocabulary": 10, "translation": 16}[where]
+    lines.insert(at, long_line)
+    data = "\n".join(lines).encode("utf-8")
+    started = time.perf_counter()
+    with contextlib.suppress(LessonError):  # a clear refusal is as good as a reading; only the time matters here
+        read_bytes(tmp_path, "long.txt", data)
+    assert time.perf_counter() - started < 2.0
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+LESSON_LINES = st.sampled_from(
+    [
+        "",
+        "Title of a lesson",
+        "An English sentence, with “quotes” and $1.5 prices.",
+        "A_ t__ g_____ d_____.",
+        "■ Vocabulary",
+        "【語彙】",
+        "■ 和訳",
+        "# 全訳",
+        "- Tap into",
+        "・gain traction",
+        "- 和訳: ~を利用する",
+        "- 和訳:",
+        "- 解説：説明です。",
+        "- 解説:",
+        "続きの行です。",
+        "- ",
+        "■ Exercise",
+        "ECOMでは、毎週これらの記事を",
+        "体験レッスン",
+        "\ufeff",
+        "\t\u3000",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(LESSON_LINES, st.text(max_size=40)), max_size=30), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_lesson_like_text_gives_a_lesson_or_a_lesson_error(lines: list[str], newline: str) -> None:
+    _read_or_lesson_error(newline.join(lines).encode("utf-8"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_give_a_lesson_or_a_lesson_error(data: bytes) -> None:
+    _read_or_lesson_error(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["utf-8", "utf-16", "cp932"]))
+def test_arbitrary_text_in_any_encoding_gives_a_lesson_or_a_lesson_error(text: str, codec: str) -> None:
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    _read_or_lesson_error(data)
+
+
+def _read_or_lesson_error(data: bytes) -> None:
+    try:
+        lesson = read_text_lesson(Path("2026-11-28-prop.txt"), data, Settings())
+    except LessonError as exc:
+        error = exc
+    else:
+        error = None
+    if error is not None:
+        assert (error.path, bool(error.detail)) == ("2026-11-28-prop.txt", True)
+        return
+    assert lesson.title
+    assert lesson.article
+    assert lesson.vocabulary
+    assert all(entry.gloss for entry in lesson.vocabulary)
