@@ -364,7 +364,8 @@ def _codec(name: str) -> str:
         "encoding_utf16_le_bom.txt": "utf-16",
         "encoding_utf16_be_bom.txt": "utf-16",
         "encoding_cp932.txt": "cp932",
-        "encoding_shift_jis.txt": "shift_jis",
+        # Shift_JIS bytes are read as CP932 (its Windows superset), which maps 0x8160 to ～ rather than 〜.
+        "encoding_shift_jis.txt": "cp932",
     }[name]
 
 
