@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..model import Lesson
+from .align import tie_translations
+from .gapfill import align_gapfill, generate_gapfill
+from .sentences import article_sentences
+from .terms import build_clozes
 
 
 def analyse(lesson: Lesson) -> Lesson:
     """The lesson with every analysis field filled in and the analysis's warnings appended."""
-    # Placeholder until the analysis lands: sentences, clozes and gap-fill stay empty.
-    return lesson
+    sentences, tie_warnings = tie_translations(article_sentences(lesson.article), lesson.translation)
+    clozes, term_warnings = build_clozes(lesson.title, sentences, lesson.vocabulary)
+    if lesson.gapfill:
+        exercise, gap_warnings = align_gapfill(lesson.gapfill, lesson.article)
+    elif lesson.article:
+        exercise, gap_warnings = generate_gapfill(lesson.article), ()
+    else:
+        exercise, gap_warnings = None, ()
+    return replace(
+        lesson,
+        sentences=sentences,
+        clozes=clozes,
+        exercise=exercise,
+        warnings=(*lesson.warnings, *term_warnings, *gap_warnings, *tie_warnings),
+    )

@@ -1,0 +1,137 @@
+"""The first-letter gap-fill: generated from the article, or the lesson's own block aligned to the article's words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
+
+from ..model import Diagnostic, GapFill, GapToken, Paragraph
+from .inflection import is_known_word
+from .sentences import split_spans
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_FIRST_ALNUM = re.compile(r"[^\W_]")
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()
+
+
+def _proper_nouns(article: Sequence[Paragraph]) -> frozenset[str]:
+    """Capitalised words used mid-sentence that the English lexicon lacks (Japan, Tokyo): kept whole everywhere.
+
+    A capitalised word the lexicon knows ("Trainer") is still gapped, as the sample does; at a sentence start
+    capitals say nothing, so a word there counts as a name only if it also appears mid-sentence.
+    """
+    names: set[str] = set()
+    for paragraph in article:
+        starts = {start for start, _ in split_spans(paragraph.text)}
+        for match in _LETTERS.finditer(paragraph.text):
+            word = match.group()
+            opening = paragraph.text[: match.start()].rstrip("“\"‘'([ ")
+            initial = match.start() in starts or len(opening) in starts or not opening
+            if initial or not word[0].isupper() or _is_acronym(word):
+                continue
+            if not word[1:].islower() or not is_known_word(word):
+                names.add(word)
+    return frozenset(names)
+
+
+def _gap_part(word: str, first: bool, names: frozenset[str]) -> str:
+    if _is_acronym(word) or word in names or (len(word) > 1 and not word[1:].islower() and not word.isupper()):
+        return word
+    return (word[0] if first else "_") + "_" * (len(word) - 1)
+
+
+def gap_chunk(chunk: str, names: frozenset[str] = frozenset()) -> str:
+    """One whitespace chunk as the exercise shows it: ``gaining,`` -> ``g______,``, ``high-quality`` ->
+    ``h___-_______``; punctuation, digits, prices, acronyms and the given proper nouns stay."""
+    out: list[str] = []
+    position = 0
+    for match in _LETTERS.finditer(chunk):
+        start, end = match.span()
+        between = chunk[position:start]
+        out.append(between)
+        if (start > 0 and chunk[start - 1].isdigit()) or (end < len(chunk) and chunk[end].isdigit()):
+            out.append(match.group())  # part of a number or code (5G, 30th, COVID-19): not a word to learn
+        else:
+            # A part joined to the previous one by a hyphen or apostrophe belongs to the same word: no new cue.
+            joined = position > 0 and between in ("-", "'", "’")
+            out.append(_gap_part(match.group(), not joined, names))
+        position = end
+    out.append(chunk[position:])
+    return "".join(out)
+
+
+def generate_gapfill(article: Sequence[Paragraph]) -> GapFill:
+    """The exercise for a lesson without one: one line per paragraph, every chunk gapped by ``gap_chunk``."""
+    names = _proper_nouns(article)
+    return GapFill(
+        paragraphs=tuple(
+            tuple(GapToken(shown=gap_chunk(chunk, names), answer=chunk) for chunk in paragraph.text.split())
+            for paragraph in article
+            if paragraph.text.strip()
+        ),
+        generated=True,
+    )
+
+
+def _shape(chunk: str) -> tuple[str, int]:
+    """What a gapped chunk and its article word share: the first letter or digit and the number of letters."""
+    first = _FIRST_ALNUM.search(chunk)
+    return (first.group().lower() if first else "", sum(1 for c in chunk if c == "_" or c.isalpha()))
+
+
+def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
+    """Exercise chunk index -> article chunk index, for every chunk that can be placed with confidence."""
+    matcher = SequenceMatcher(None, [_shape(s) for s in shown], [_shape(w) for w in words], autojunk=False)
+    pairs: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs.update(zip(range(i1, i2), range(j1, j2), strict=True))
+        elif tag == "replace" and i2 - i1 == j2 - j1:
+            # Same number of chunks on both sides: a miscounted word ("d____" for "dollar") still pairs up
+            # when its first letter agrees; anything else stays unpaired.
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                if _shape(shown[i])[0] == _shape(words[j])[0]:
+                    pairs[i] = j
+    return pairs
+
+
+def align_gapfill(lines: Sequence[str], article: Sequence[Paragraph]) -> tuple[GapFill, tuple[Diagnostic, ...]]:
+    """The lesson's own exercise as written, each chunk's answer taken from the article word in its place."""
+    shown_lines = [line.split() for line in lines]
+    flat = [(number, chunk) for number, chunks in enumerate(shown_lines) for chunk in chunks]
+    words = [chunk for paragraph in article for chunk in paragraph.text.split()]
+    pairs = _pairs([chunk for _, chunk in flat], words)
+    tokens: list[list[GapToken]] = [[] for _ in shown_lines]
+    lost: list[tuple[int, str]] = []
+    for index, (number, chunk) in enumerate(flat):
+        answer = words[pairs[index]] if index in pairs else chunk
+        if index not in pairs and "_" in chunk:
+            lost.append((number + 1, chunk))
+        tokens[number].append(GapToken(shown=chunk, answer=answer))
+    warnings: tuple[Diagnostic, ...] = ()
+    if lost:
+        shown = ", ".join(f"line {number} {chunk!r}" for number, chunk in lost[:5])
+        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        warnings = (
+            Diagnostic(
+                line=None,
+                message=f"gap-fill: {len(lost)} gapped word(s) could not be matched to the article "
+                f"({shown}{more} of the gap-fill block); the answer key shows them as gapped",
+            ),
+        )
+    return GapFill(paragraphs=tuple(tuple(line) for line in tokens), generated=False), warnings
+
+
+def agreement(ours: Iterable[GapToken], theirs: Iterable[GapToken]) -> float:
+    """Share of ``theirs`` chunks that ``ours`` shows identically, after aligning the two chunk sequences."""
+    a = [token.shown for token in ours]
+    b = [token.shown for token in theirs]
+    if not b:
+        return 1.0 if not a else 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    same = sum(block.size for block in matcher.get_matching_blocks())
+    return same / max(len(a), len(b))
