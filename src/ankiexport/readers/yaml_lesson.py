@@ -46,7 +46,7 @@ def _key_name(where: Where) -> str:
     out = ""
     for part in where:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(document)"
+    return out
 
 
 class _Schema:
@@ -65,7 +65,8 @@ class _Schema:
         return self.lines.get(())
 
     def error(self, where: Where, message: str) -> LessonError:
-        return LessonError(f"{_key_name(where)}: {message}", self.path, self.line(where))
+        prefix = f"{_key_name(where)}: " if where else ""
+        return LessonError(prefix + message, self.path, self.line(where))
 
     def text(self, value: Any, where: Where, *, required: bool = True) -> str:
         """A text value stripped of outer whitespace; numbers and booleans are errors (YAML reads `no` as false)."""
@@ -81,7 +82,8 @@ class _Schema:
 
     def mapping(self, value: Any, where: Where, known: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.error(where, f"must be a mapping with keys {', '.join(known)}, not {_describe(value)}")
+            what = "the lesson" if not where else "it"
+            raise self.error(where, f"{what} must be a mapping with keys {', '.join(known)}, not {_describe(value)}")
         for key in value:
             if key not in known:
                 self.warnings.append(
