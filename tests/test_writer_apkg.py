@@ -279,6 +279,32 @@ def test_sample_lesson_imports_and_renders(collection: Any, tmp_path: Path) -> N
     assert import_package(collection, path)["new"] == written.notes
     assert (collection.note_count(), collection.card_count()) == expected_counts(lesson)
     check_rendering(collection, lesson)
+    (note_id,) = collection.find_notes('"Term:gain traction"')
+    production = next(card for card in collection.get_note(note_id).cards() if card.ord == 1)
+    assert "is g______ significant t_______ in Japan." in " ".join(visible_text(production.question()).split())
+
+
+def test_editing_a_gloss_in_the_sample_lesson_file_updates_that_note_in_place(collection: Any, tmp_path: Path) -> None:
+    original = load(SAMPLE)
+    import_package(collection, build(dataclasses.replace(original, revised=1_800_000_000), tmp_path / "one"))
+    review_one_card(collection)
+    before = review_state(collection)
+    notes = collection.note_count()
+
+    edited = tmp_path / "edited" / SAMPLE.name
+    edited.parent.mkdir()
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert text.count("- 和訳: ドル建ての") == 1
+    edited.write_text(text.replace("- 和訳: ドル建ての", "- 和訳: ドル建ての、米ドル表示の"), encoding="utf-8")
+    fixed = dataclasses.replace(load(edited), revised=1_800_086_400)
+    assert fixed.id == original.id
+    result = import_package(collection, build(fixed, tmp_path / "two"))
+
+    assert result["new"] == 0 and result["conflicting"] == 0 and result["updated"] == notes
+    assert collection.note_count() == notes
+    (note_id,) = collection.find_notes('"Term:dollar-denominated"')
+    assert collection.get_note(note_id)["Gloss"] == "ドル建ての、米ドル表示の"
+    assert review_state(collection) == before
 
 
 @pytest.mark.parametrize("path", fixture_lessons(), ids=lambda p: p.name)
@@ -579,3 +605,28 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
     assert len(log.new) == 0 and len(log.conflicting) == 0
     assert all(collection.get_note(nid)["Audio"] == "[audio]" for nid in old_notes)
     assert review_state(collection) == before
+
+
+def test_a_format_epoch_bump_updates_notes_and_note_types_of_unchanged_lessons(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ankiexport.writers import apkg
+
+    lesson = make_lesson(revised=NOTE_FORMAT_EPOCH - 86_400)
+    import_package(collection, build(lesson, tmp_path / "old"))
+    review_one_card(collection)
+    before = review_state(collection)
+    monkeypatch.setattr(apkg, "NOTE_FORMAT_EPOCH", NOTE_FORMAT_EPOCH + 3_600)
+    monkeypatch.setattr(anki_models, "CSS", anki_models.CSS + "\n.fixed { color: red; }\n")
+    result = import_package(collection, build(lesson, tmp_path / "new"))
+    assert result == {"new": 0, "updated": 6, "duplicate": 0, "conflicting": 0}
+    assert ".fixed" in collection.models.get(anki_models.VOCABULARY.id)["css"]
+    assert review_state(collection) == before
+
+
+def test_a_renamed_lesson_title_keeps_existing_cards_in_their_deck(collection: Any, tmp_path: Path) -> None:
+    import_package(collection, build(make_lesson(revised=1_800_000_000), tmp_path / "one"))
+    renamed = make_lesson(title="Renamed Lesson", revised=1_800_086_400)
+    assert import_package(collection, build(renamed, tmp_path / "two"))["new"] == 0
+    decks = {collection.decks.name(collection.get_card(cid).did) for cid in collection.find_cards("")}
+    assert decks == {"English News::Test Lesson: The Yen"}
