@@ -147,14 +147,16 @@ def _elements(variant: str) -> tuple[Element, ...]:
         elements.append(Word(frozenset(merged)))
     while elements and isinstance(elements[0], Slot):
         elements.pop(0)
-    while elements and isinstance(elements[-1], Slot):
-        elements.pop()
     return tuple(elements)
 
 
 @cache
 def compile_term(term: str) -> tuple[tuple[Element, ...], ...]:
-    """The term's patterns, longest spelling first; empty when the term has no words (only placeholders)."""
+    """The term's patterns, longest spelling first; empty when the term has no words (only placeholders).
+
+    Leading placeholders are dropped (the subject may be anywhere); a trailing one stays as a requirement that
+    something fills it, but like every placeholder it is never part of the deletion.
+    """
     patterns = (_elements(variant) for variant in _variants(term))
     return tuple(pattern for pattern in dict.fromkeys(patterns) if pattern)
 
@@ -210,11 +212,30 @@ def _slot_fits(kind: str, sentence: str, tokens: tuple[Token, ...], start: int, 
     return True
 
 
+def _trailing_slot_fits(kind: str, sentence: str, tokens: tuple[Token, ...], at: int) -> bool:
+    """True when the words from token ``at`` can fill a placeholder that ends the term (its object)."""
+    if at >= len(tokens) or _SLOT_BREAK.search(sentence[tokens[at - 1].end : tokens[at].start]):
+        return False
+    if kind == "any":
+        return True
+    if kind == "refl":
+        return tokens[at].text in _REFLEXIVES
+    for stop in range(at + 1, min(at + 3, len(tokens)) + 1):
+        if _SLOT_BREAK.search(sentence[tokens[at].start : tokens[stop - 1].end]):
+            break
+        last = tokens[stop - 1].text
+        if (stop == at + 1 and last in _POSSESSIVES) or last.endswith(("'s", "s'")):
+            return True
+    return False
+
+
 def _match_from(
     pattern: tuple[Element, ...], index: int, sentence: str, tokens: tuple[Token, ...], at: int
 ) -> list[tuple[int, int]] | None:
     """Token ranges of the pattern's words from element ``index`` on, with element ``index`` starting at ``at``."""
     element = pattern[index]
+    if isinstance(element, Slot) and index + 1 == len(pattern):
+        return [] if _trailing_slot_fits(element.kind, sentence, tokens, at) else None
     if isinstance(element, Slot):
         following = pattern[index + 1]
         assert isinstance(following, Word)  # leading/trailing slots are dropped and adjacent ones merged
