@@ -304,6 +304,40 @@ def test_arbitrary_yaml_data_gives_a_lesson_or_a_lesson_error(data: object) -> N
     _read_or_lesson_error(yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
 
 
+ENGLISH = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=30)
+JAPANESE = st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x30FA), min_size=1, max_size=20)
+NOISE = st.sampled_from(
+    ["", "- ＴＡＰ ｉｎｔｏ", "- yes", "- 解説:", "続き: の行", "■ 和訳", "体験レッスン", "■ Exercise"]
+)
+
+
+@st.composite
+def text_lessons(draw: st.DrawFn) -> str:
+    """A text lesson built like the real ones, with some arbitrary and some tricky lines inserted anywhere."""
+    lines = [draw(ENGLISH), *draw(st.lists(ENGLISH, min_size=1, max_size=3))]
+    lines += draw(st.lists(st.just("A_ t__ g_____ d_____."), max_size=2))
+    lines.append(draw(st.sampled_from(["■ Vocabulary", "【語彙】", "# 単語"])))
+    for term in draw(st.lists(ENGLISH, min_size=1, max_size=3)):
+        lines += [f"- {term}", f"- 和訳: {draw(JAPANESE)}"]
+        if draw(st.booleans()):
+            lines += ["- 解説:", draw(JAPANESE), draw(ENGLISH)]
+    if draw(st.booleans()):
+        lines += ["■ 和訳", *draw(st.lists(JAPANESE, max_size=3))]
+    for _ in range(draw(st.integers(0, 3))):
+        lines.insert(draw(st.integers(1, len(lines))), draw(NOISE | LINE_TEXT))
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text_lessons())
+def test_every_readable_text_lesson_survives_the_round_trip(text: str) -> None:
+    try:
+        lesson = read_text_lesson(Path("2026-01-02-prop.txt"), text.encode("utf-8"), Settings())
+    except LessonError:
+        return
+    assert content(read_text(dump_yaml_lesson(lesson))) == content(lesson)
+
+
 def _read_or_lesson_error(data: bytes) -> None:
     try:
         lesson = read_yaml_lesson(Path("prop.yaml"), data, Settings())

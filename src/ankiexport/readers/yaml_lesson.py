@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ def _read_vocabulary(schema: _Schema, top: dict[str, Any]) -> tuple[VocabEntry, 
         gloss = schema.text(entry["gloss"], (*at, "gloss"))
         explanation = schema.text(entry.get("explanation"), (*at, "explanation"), required=False)
         line = schema.line(at) or 0
-        key = " ".join(term.casefold().split())
+        key = " ".join(unicodedata.normalize("NFKC", term).casefold().split())  # as the text reader compares
         if key in first_line:
             raise schema.error(
                 (*at, "term"), f"the term {term!r} appears twice in the vocabulary: lines {first_line[key]} and {line}"
