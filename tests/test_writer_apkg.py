@@ -480,6 +480,20 @@ def test_escape_makes_anki_syntax_inert() -> None:
     assert html.unescape(escape("[sound:a.mp3] \\(x\\)")) == "[sound:a.mp3] \\(x\\)"
 
 
+def test_malformed_clozes_from_the_analysis_are_left_out_not_written_broken() -> None:
+    lesson = make_lesson()
+    good = lesson.clozes[0]
+    broken = (
+        dataclasses.replace(good, uses=()),
+        dataclasses.replace(good, uses=(TermUse(0, ()),)),
+        dataclasses.replace(good, uses=(TermUse(9, ((2, 5),)),)),
+        dataclasses.replace(good, uses=(TermUse(0, ((2, 500),)),)),
+        dataclasses.replace(good, uses=(TermUse(0, ((2, 9),)), TermUse(1, ((5, 12),)))),
+    )
+    notes = lesson_notes(dataclasses.replace(lesson, clozes=(good, *broken)))
+    assert [note.kind for note in notes].count("cloze") == 1
+
+
 def test_first_letter_hint() -> None:
     assert first_letter_hint("gain traction") == "g___ t_______"
     assert first_letter_hint("Tap into") == "T__ i___"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import genanki
@@ -177,8 +178,6 @@ def cloze_model() -> genanki.Model:
 
 def template_fingerprint() -> str:
     """Everything about the note types that reaches the card besides field contents, for the epoch guard test."""
-    import hashlib
-
     parts = [CSS, _RECOGNITION_FRONT, _RECOGNITION_BACK, _PRODUCTION_FRONT, _PRODUCTION_BACK, _CLOZE_FRONT, _CLOZE_BACK]
     parts += [spec.name + "|" + "|".join(spec.fields) for spec in (VOCABULARY, CLOZE)]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import itertools
 import re
 import sqlite3
@@ -139,6 +140,16 @@ def _cloze_translation(lesson: Lesson, cloze: Cloze) -> str:
     return ""
 
 
+def _well_formed(cloze: Cloze, entries: int) -> bool:
+    """Every use names an entry and has spans; all spans lie in the sentence and none overlap (deletions can't nest)."""
+    if not cloze.uses or any(not use.spans or not 0 <= use.entry < entries for use in cloze.uses):
+        return False
+    spans = sorted(span for use in cloze.uses for span in use.spans)
+    if any(not 0 <= start < end <= len(cloze.sentence) for start, end in spans):
+        return False
+    return all(previous[1] <= current[0] for previous, current in itertools.pairwise(spans))
+
+
 def _entry_block(entry: VocabEntry) -> str:
     parts = [
         f'<div class="entry"><span class="term">{escape(entry.term)}</span> '
@@ -190,9 +201,9 @@ def lesson_notes(lesson: Lesson) -> list[NoteData]:
         guid = unique("vocabulary", lesson.id, _identity_term(entry.term))
         notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
     for cloze in lesson.clozes:
-        uses = [use for use in cloze.uses if use.spans and 0 <= use.entry < len(lesson.vocabulary)]
-        if len(uses) != len(cloze.uses) or not uses:
-            continue  # a cloze number without a deletion would be an empty card in Anki
+        if not _well_formed(cloze, len(lesson.vocabulary)):
+            continue  # an analysis bug must not put a broken or empty cloze card in front of learners
+        uses = cloze.uses
         text = cloze_markup(cloze, lesson.vocabulary, escape=escape)
         explanation = "".join(_entry_block(lesson.vocabulary[use.entry]) for use in uses)
         cloze_fields = (text, explanation, escape(_cloze_translation(lesson, cloze)), lesson_title)
@@ -246,8 +257,6 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
