@@ -99,8 +99,10 @@ hr#answer {{ border: none; border-top: 1px solid #d0d7de; margin: 0.8em 0; }}
 }}
 """
 
+# Every card body is `tex2jax_ignore`: Anki's MathJax would otherwise typeset \( \) in lesson text, since the
+# DOM text MathJax reads has the escaped backslash decoded again.
 _RECOGNITION_FRONT = """\
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="term-big">{{Term}}</div>
 {{#Example}}<div class="example">{{Example}}</div>{{/Example}}
 </div>"""
@@ -108,7 +110,7 @@ _RECOGNITION_FRONT = """\
 _RECOGNITION_BACK = """\
 {{FrontSide}}
 <hr id="answer">
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="gloss" lang="ja">{{Gloss}}</div>
 {{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
 {{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}
@@ -116,7 +118,7 @@ _RECOGNITION_BACK = """\
 </div>"""
 
 _PRODUCTION_FRONT = """\
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="term-big gloss" lang="ja">{{Gloss}}</div>
 <div class="hint">{{Hint}}</div>
 {{#Blanked}}<div class="example">{{Blanked}}</div>{{/Blanked}}
@@ -125,7 +127,7 @@ _PRODUCTION_FRONT = """\
 _PRODUCTION_BACK = """\
 {{FrontSide}}
 <hr id="answer">
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="term-big">{{Term}}</div>
 {{#Example}}<div class="example">{{Example}}</div>{{/Example}}
 {{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
@@ -133,12 +135,12 @@ _PRODUCTION_BACK = """\
 </div>"""
 
 _CLOZE_FRONT = """\
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="example">{{cloze:Text}}</div>
 </div>"""
 
 _CLOZE_BACK = """\
-<div class="wrap">
+<div class="wrap tex2jax_ignore">
 <div class="example">{{cloze:Text}}</div>
 <hr id="answer">
 {{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}

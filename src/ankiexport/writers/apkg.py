@@ -30,7 +30,7 @@ from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 # so a tool fix reaches learners whose lessons did not change; it is also the note types' modification time, so
 # template and CSS changes update the learner's note types. tests/test_writer_apkg.py pins it to a fingerprint of the
 # rendering and fails until it is bumped.
-NOTE_FORMAT_EPOCH = 1_795_907_205  # 2026-11-28
+NOTE_FORMAT_EPOCH = 1_795_907_558  # 2026-11-28: card bodies ignore MathJax
 
 # Fixed zip entry date: the current time would make every build differ.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
