@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import accumulate
 
 from ..model import Diagnostic, Sentence, Translation
 
@@ -55,8 +54,37 @@ def split_japanese(paragraph: str) -> list[str]:
     return nested if opened == closed else _split(paragraph, nested=False)
 
 
-def _breaks(counts: Sequence[int]) -> set[int]:
-    return set(accumulate(counts))
+def _groups(english: Sequence[int], japanese: Sequence[int]) -> list[tuple[range, range]]:
+    """Runs of paragraphs (English indices, Japanese indices) that end together at a common sentence count.
+
+    Only runs where one side is a single paragraph are returned: the other side merely split or merged it. A run
+    with several paragraphs on both sides means the boundaries cross, and an unclosed run means the counts differ:
+    neither can be tied by position.
+    """
+    groups: list[tuple[range, range]] = []
+    i = j = 0
+    while i < len(english) and j < len(japanese):
+        start_i, start_j = i, j
+        total_e, total_j = english[i], japanese[j]
+        i, j = i + 1, j + 1
+        while total_e != total_j:
+            if total_e < total_j:
+                if i == len(english):
+                    return groups
+                total_e, i = total_e + english[i], i + 1
+            else:
+                if j == len(japanese):
+                    return groups
+                total_j, j = total_j + japanese[j], j + 1
+        if i - start_i == 1 or j - start_j == 1:
+            groups.append((range(start_i, i), range(start_j, j)))
+    return groups
+
+
+def _plausible(english: str, japanese: str, ratio: float) -> bool:
+    """True when the lengths fit a translation (Gale-Church's idea, loosely): within half to twice the usual."""
+    expected = len(english) * ratio
+    return expected / 2 - 3 <= len(japanese) <= expected * 2 + 3
 
 
 def tie_translations(
@@ -64,36 +92,36 @@ def tie_translations(
 ) -> tuple[tuple[Sentence, ...], tuple[Diagnostic, ...]]:
     """The sentences with ``translation`` set wherever the counts leave no doubt; a warning when none could be tied.
 
-    Two ties are trusted: equal paragraph counts, tied paragraph by paragraph where their sentence counts agree;
-    or equal sentence totals where every paragraph break of one side is also a break of the other (translators
-    merge paragraphs but keep sentences). Anything else is left untied rather than tied wrongly.
+    Paragraphs are grouped where both sides reach the same sentence count at a paragraph end with one side a single
+    paragraph (the translator merged or split paragraphs but kept sentences); within a group sentences tie in
+    order. A group is dropped when any pair's lengths do not fit a translation (a sentence split in two, another
+    merged). Anything else is left untied rather than tied wrongly.
     """
     result = tuple(sentences)
     if translation is None or not sentences or not translation.paragraphs:
         return result, ()
     japanese = [split_japanese(paragraph) for paragraph in translation.paragraphs]
-    english: dict[int, list[int]] = {}
+    japanese = [paragraph for paragraph in japanese if paragraph]
+    by_paragraph: dict[int, list[int]] = {}
     for number, sentence in enumerate(sentences):
-        english.setdefault(sentence.paragraph, []).append(number)
-    groups = [english[key] for key in sorted(english)]
+        by_paragraph.setdefault(sentence.paragraph, []).append(number)
+    english = [by_paragraph[key] for key in sorted(by_paragraph)]
+    ratio = sum(len(s) for p in japanese for s in p) / max(sum(len(s.text) for s in sentences), 1)
     ties: dict[int, str] = {}
-    if len(groups) == len(japanese):
-        for numbers, translated in zip(groups, japanese, strict=True):
-            if len(numbers) == len(translated):
-                ties.update(zip(numbers, translated, strict=True))
-    flat = [sentence for paragraph in japanese for sentence in paragraph]
-    if not ties and len(flat) == len(sentences):
-        ours = _breaks([len(numbers) for numbers in groups])
-        theirs = _breaks([len(paragraph) for paragraph in japanese])
-        if ours <= theirs or theirs <= ours:
-            ties = dict(enumerate(flat))
+    for english_run, japanese_run in _groups([len(p) for p in english], [len(p) for p in japanese]):
+        numbers = [number for i in english_run for number in english[i]]
+        translated = [text for j in japanese_run for text in japanese[j]]
+        pairs = list(zip(numbers, translated, strict=True))
+        if all(_plausible(sentences[number].text, text, ratio) for number, text in pairs):
+            ties.update(pairs)
     result = tuple(replace(sentence, translation=ties.get(number, "")) for number, sentence in enumerate(sentences))
     if ties:
         return result, ()
+    flat = sum(len(paragraph) for paragraph in japanese)
     warning = Diagnostic(
         line=translation.line,
-        message=f"the translation's {len(flat)} sentence(s) in {len(japanese)} paragraph(s) could not be tied to "
-        f"the article's {len(sentences)} sentence(s) in {len(groups)} paragraph(s); cards show no sentence "
+        message=f"the translation's {flat} sentence(s) in {len(japanese)} paragraph(s) could not be tied to "
+        f"the article's {len(sentences)} sentence(s) in {len(english)} paragraph(s); cards show no sentence "
         "translation",
     )
     return result, (warning,)

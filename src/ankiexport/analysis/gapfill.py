@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from bisect import bisect_right
 from difflib import SequenceMatcher
 
 from ..model import Diagnostic, GapFill, GapToken, Paragraph
@@ -12,6 +13,7 @@ from .sentences import split_spans
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _FIRST_ALNUM = re.compile(r"[^\W_]")
+_OPENERS = "“\"‘'([ "
 
 
 def _is_acronym(word: str) -> bool:
@@ -26,12 +28,13 @@ def _proper_nouns(article: Sequence[Paragraph]) -> frozenset[str]:
     """
     names: set[str] = set()
     for paragraph in article:
-        starts = {start for start, _ in split_spans(paragraph.text)}
+        starts = [start for start, _ in split_spans(paragraph.text)] or [0]
         for match in _LETTERS.finditer(paragraph.text):
             word = match.group()
-            opening = paragraph.text[: match.start()].rstrip("“\"‘'([ ")
-            initial = match.start() in starts or len(opening) in starts or not opening
-            if initial or not word[0].isupper() or _is_acronym(word):
+            if not word[0].isupper() or _is_acronym(word):
+                continue
+            sentence_start = starts[max(bisect_right(starts, match.start()) - 1, 0)]
+            if not paragraph.text[sentence_start : match.start()].strip(_OPENERS):
                 continue
             if not word[1:].islower() or not is_known_word(word):
                 names.add(word)
@@ -49,6 +52,7 @@ def gap_chunk(chunk: str, names: frozenset[str] = frozenset()) -> str:
     ``h___-_______``; punctuation, digits, prices, acronyms and the given proper nouns stay."""
     out: list[str] = []
     position = 0
+    previous_start = 0
     for match in _LETTERS.finditer(chunk):
         start, end = match.span()
         between = chunk[position:start]
@@ -58,7 +62,11 @@ def gap_chunk(chunk: str, names: frozenset[str] = frozenset()) -> str:
         else:
             # A part joined to the previous one by a hyphen or apostrophe belongs to the same word: no new cue.
             joined = position > 0 and between in ("-", "'", "’")
-            out.append(_gap_part(match.group(), not joined, names))
+            if joined and between != "-" and out[-2] == chunk[previous_start:position]:
+                out.append(match.group())  # the clitic of a word left whole stays too: Japan's, not Japan'_
+            else:
+                out.append(_gap_part(match.group(), not joined, names))
+        previous_start = start
         position = end
     out.append(chunk[position:])
     return "".join(out)
