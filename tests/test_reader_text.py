@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ankiexport.config import Settings
 from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
+from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import is_gapfill_line, read_text_lesson, section_header
 
 FIXTURES = Path(__file__).resolve().parent / "lessons"
@@ -259,6 +260,9 @@ def test_gapfill_line_detection(line: str, expected: bool) -> None:
         ("- 和訳: ~を利用する", None),
         ("#1 in Japan, the trend grows.", None),
         ("Vocabulary matters for learners.", None),
+        ("# Vocabulary list", "vocabulary"),
+        ("■ Vocablary", "vocabulary"),  # any "voca…" word on a marked line
+        ("# vocabulary matters a lot to learners who read the news every week", None),
         ("■ Exercise", None),
     ],
 )
@@ -334,6 +338,21 @@ def test_second_gloss_label_is_warned_and_joined(tmp_path: Path) -> None:
     lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
     assert lesson.vocabulary[0].gloss == "~を利用する\n~を活用する"
     assert [w.line for w in lesson.warnings] == [10]
+
+
+def test_text_after_translation_header_is_warned_not_dropped(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("■ 和訳\n", "■ 和訳: 東京のカフェ(別題)\n")
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert [w.line for w in lesson.warnings] == [14]
+    assert "'東京のカフェ(別題)'" in lesson.warnings[0].message
+    assert lesson.translation is not None and lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+
+
+@pytest.mark.parametrize("name", ["2026-12-05 週刊 レッスン.txt", ".hidden lesson.txt", "a b..c.txt"])
+def test_unusual_file_names_give_the_stem_as_id(tmp_path: Path, name: str) -> None:
+    lesson = read_bytes(tmp_path, name, BASE.read_bytes())
+    assert lesson.id == Path(name).stem
+    assert lesson.source == str(tmp_path / name)
 
 
 # ------------------------------------------------------------------------------------------------ bytes
@@ -468,6 +487,29 @@ def test_200000_character_line_finishes_quickly(tmp_path: Path, long_line: str, 
     with contextlib.suppress(LessonError):  # a clear refusal is as good as a reading; only the time matters here
         read_bytes(tmp_path, "long.txt", data)
     assert time.perf_counter() - started < 2.0
+
+
+def test_ten_megabyte_file_is_refused_with_a_clear_limit() -> None:
+    with pytest.raises(LessonError, match="lessons are limited to"):
+        read_lesson(Path("big.txt"), b"a" * 10_000_000, Settings())
+
+
+@pytest.mark.parametrize("kind", ["article", "vocabulary", "translation"])
+def test_largest_allowed_file_reads_in_bounded_time(kind: str) -> None:
+    filler = {
+        "article": "Many owners say the weak yen is a crucial factor.\n",
+        "vocabulary": "- term\n- 和訳: 訳\n- 解説:\n説明です。\n",
+        "translation": "多くの店主は、円安が決定的な要因だと話す。\n",
+    }[kind]
+    head, vocabulary, translation = "Title\nArticle.\n", "■ Vocabulary\n- a\n- 和訳: b\n", "■ 和訳\nタイトル\n"
+    parts = {"article": head, "vocabulary": head + vocabulary, "translation": head + vocabulary + translation}[kind]
+    budget = MAX_LESSON_BYTES - len(parts.encode()) - 200
+    data = (parts + filler * (budget // len(filler.encode()))).encode()
+    assert len(data) <= MAX_LESSON_BYTES
+    started = time.perf_counter()
+    with contextlib.suppress(LessonError):  # duplicate "term" entries are an error; only the time matters here
+        read_text_lesson(Path("big.txt"), data, Settings())
+    assert time.perf_counter() - started < 5.0
 
 
 # ------------------------------------------------------------------------------------------------ properties

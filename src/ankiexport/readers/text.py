@@ -153,35 +153,52 @@ _HEADER_EXAMPLES = "'■ Vocabulary', '【語彙】', '# 単語' or '■ 重要�
 _TRANSLATION_EXAMPLES = "'■ 和訳', '【日本語訳】' or '# 全訳'"
 
 
-def _section_word(word: str, marked: bool) -> SectionKind | None:
-    """Which section a header's word names: exact, or (on marked lines) a known word followed by decoration."""
-    word = word.strip().rstrip(":").strip().casefold()
-    if word in _SECTION_WORDS:
-        return _SECTION_WORDS[word]
-    if not marked or len(word) > 40:
+def _section_word(word: str, marked: bool, short_only: bool) -> tuple[SectionKind, str] | None:
+    """Which section a header's word names, and any text after that word (decoration, or something misplaced)."""
+    word = word.strip()
+    folded = word.rstrip(":").strip().casefold()
+    if folded in _SECTION_WORDS:
+        return _SECTION_WORDS[folded], ""
+    # '#' alone also starts English ("# vocabulary matters"): there only a short line counts as a header.
+    if not marked or (short_only and len(folded) > 40):
         return None
+    folded = word.casefold()  # same length as ``word`` for every character that can start a section word
     for known, kind in _SECTION_WORDS.items():
-        if word.startswith(known) and not word[len(known)].isalnum():
-            return kind
+        if folded.startswith(known) and len(folded) > len(known) and not folded[len(known)].isalnum():
+            return kind, word[len(known) :]
     # Teachers misspell "vocabulary" in more ways than one; on a marked line any "voca…" word means it.
-    first = word.split()[0] if word.split() else ""
+    first = folded.split(maxsplit=1)[0] if folded.split(maxsplit=1) else ""
     if len(first) >= 5 and first.startswith("voca") and first.isascii() and first.isalpha():
-        return "vocabulary"
+        return "vocabulary", word[len(first) :]
     return None
 
 
-def section_header(line: str) -> SectionKind | None:
-    """The section a header line starts (``■ Vocabulary``, ``【和訳】``, a bare ``語彙``), or None for other lines."""
+def parse_header(line: str) -> tuple[SectionKind, str] | None:
+    """(section, ignored text) for a header line (``■ Vocabulary``, ``【和訳】``, a bare ``語彙``), else None."""
     text = unicodedata.normalize("NFKC", line).strip()
-    if not text:
-        return None
-    rest = text.lstrip(_SECTION_MARKS + " \t\u3000")
-    marked = len(rest) != len(text)
+    rest = text.lstrip(_SECTION_MARKS + " \t")
+    marks = text[: len(text) - len(rest)]
+    strong = any(mark in _STRONG_MARKS for mark in marks)
     if rest.startswith("【"):
         close = rest.find("】")
         if close > 0:
-            return _section_word(rest[1:close], True)
-    return _section_word(rest, marked)
+            found = _section_word(rest[1:close], True, False)
+            return None if found is None else (found[0], (found[1] + " " + rest[close + 1 :]).strip())
+    return _section_word(rest, bool(marks), not strong)
+
+
+def section_header(line: str) -> SectionKind | None:
+    """The section a header line starts, or None for other lines."""
+    found = parse_header(line)
+    return None if found is None else found[0]
+
+
+def _meaningful_extra(extra: str) -> str:
+    """Header text after the section word that carries content (not a colon, dash or a bracketed aside)."""
+    extra = extra.strip(" :-–—・/|")
+    if extra[:1] in "(（[" and extra[-1:] in ")）]":
+        return ""
+    return extra
 
 
 def _unknown_marked(line: str) -> bool:
@@ -404,7 +421,8 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         line = raw.strip()
         if not line:
             continue
-        header = section_header(line)
+        parsed_header = parse_header(line)
+        header = None if parsed_header is None else parsed_header[0]
         if section == "title":
             if header is not None:
                 raise LessonError(
@@ -415,7 +433,16 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
             state.title, state.title_line = line, number
             section = "article"
             continue
-        if header is not None:
+        if parsed_header is not None:
+            header, extra = parsed_header
+            # Words after a vocabulary header are a label ("Vocabulary list"); after 和訳 they may be the title.
+            ignored = _meaningful_extra(extra) if header == "translation" else ""
+            if ignored:
+                state.warn(
+                    number,
+                    f"text after the translation header ({ignored[:40]!r}) is ignored; "
+                    "put the Japanese title on the line below the header",
+                )
             if header in seen:
                 state.warn(
                     number,
