@@ -645,3 +645,15 @@ def test_a_renamed_lesson_title_keeps_existing_cards_in_their_deck(collection: A
     assert import_package(collection, build(renamed, tmp_path / "two"))["new"] == 0
     decks = {collection.decks.name(collection.get_card(cid).did) for cid in collection.find_cards("")}
     assert decks == {"English News::Test Lesson: The Yen"}
+
+
+def test_new_cards_queue_in_lesson_date_order_then_lesson_order(collection: Any, tmp_path: Path) -> None:
+    later = dataclasses.replace(make_lesson(lesson_id="2026-12-12-later", title="Later"), date="2026-12-12")
+    import_package(collection, build(later, tmp_path))
+    import_package(collection, build(make_lesson(), tmp_path))
+    rows = collection.db.all(
+        "select n.sfld, c.due, c.did from cards c join notes n on n.id = c.nid where c.ord = 0 order by c.due, c.id"
+    )
+    decks = [collection.decks.name(did) for _, _, did in rows]
+    assert decks == ["English News::Test Lesson: The Yen"] * 6 + ["English News::Later"] * 6
+    assert [sfld for sfld, _, _ in rows[:4]] == ["gain traction", "crucial", "depreciating", "hedge against"]

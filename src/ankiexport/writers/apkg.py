@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import io
@@ -32,6 +33,8 @@ from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 # rendering and fails until it is bumped.
 NOTE_FORMAT_EPOCH = 1_795_907_558  # 2026-11-28: card bodies ignore MathJax
 
+_POSITIONS_PER_DAY = 10_000  # more notes than any lesson has, so one day's lessons never overlap the next day's
+
 # Fixed zip entry date: the current time would make every build differ.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -49,6 +52,16 @@ def escape(text: str) -> str:
 def note_mod(lesson: Lesson) -> int:
     """The modification time every note of ``lesson`` carries (see NOTE_FORMAT_EPOCH)."""
     return max(lesson.revised, NOTE_FORMAT_EPOCH)
+
+
+def new_card_position(lesson: Lesson) -> int:
+    """Where the lesson's first new card queues: lessons in date order (undated ones first), then lesson order."""
+    # Anki keeps a package's new-card positions; without them every card is position 0 and lessons interleave.
+    try:
+        days = (datetime.date.fromisoformat(lesson.date) - datetime.date(2000, 1, 1)).days if lesson.date else 0
+    except ValueError:
+        days = 0
+    return max(days, 0) * _POSITIONS_PER_DAY
 
 
 def deck_id(lesson_id: str) -> int:
@@ -233,9 +246,13 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
     mods: dict[str, int] = {}
     for plan in plans:
         deck = genanki.Deck(deck_id(plan.lesson.id), plan.name, description=escape(plan.lesson.title))
-        for data in plan.notes:
+        first = new_card_position(plan.lesson)
+        for position, data in enumerate(plan.notes, start=first):
             model = models[data.kind]
-            deck.add_note(genanki.Note(model=model, fields=list(data.fields), tags=list(data.tags), guid=data.guid))
+            note = genanki.Note(
+                model=model, fields=list(data.fields), tags=list(data.tags), guid=data.guid, due=position
+            )
+            deck.add_note(note)
             mods[data.guid] = note_mod(plan.lesson)
         decks.append(deck)
     # Note and card ids are only package-internal (Anki matches notes by GUID) but must not depend on the clock;
@@ -261,6 +278,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            # Deflate output is the same for every stock zlib 1.2/1.3; zlib-ng builds would compress differently.
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the permission bits mean the same on every build machine
             info.external_attr = 0o644 << 16
