@@ -388,6 +388,13 @@ def _codec(name: str) -> str:
     }[name]
 
 
+@pytest.mark.parametrize("codec", ["cp932", "utf-16", "utf-8-sig"])
+def test_whole_sample_in_other_encodings_and_crlf(tmp_path: Path, sample: Lesson, codec: str) -> None:
+    text = Path(sample.source).read_text(encoding="utf-8").replace("\n", "\r\n")
+    lesson = read_bytes(tmp_path, f"encoding_sample_{codec}.txt", text.encode(codec))
+    assert content(lesson) == content(sample)
+
+
 @pytest.mark.parametrize(("name", "newline"), [("crlf_line_endings.txt", "\r\n"), ("cr_line_endings.txt", "\r")])
 def test_line_endings(tmp_path: Path, name: str, newline: str) -> None:
     text = BASE.read_text(encoding="utf-8")
@@ -444,6 +451,12 @@ BAD_BYTES = [
     ("bad_utf16_without_bom.txt", "Title\nArticle".encode("utf-16-le"), 1, "byte-order mark"),
     ("bad_undecodable.txt", b"Title\nArticle \xff\xfe\xfd line\n", 2, "is not UTF-8"),
     ("bad_lone_cp932_lead_byte.txt", b"Title\n\x81", 2, "not CP932/Shift_JIS"),
+    (
+        "bad_utf8_with_a_stray_latin1_byte.txt",
+        "Title\n和訳 caf\xe9 です\n".encode().replace(b"\xc3\xa9", b"\xe9"),
+        2,
+        "though the rest of the file is UTF-8",
+    ),
     ("bad_utf8_bom_then_junk.txt", b"\xef\xbb\xbfTitle\n\xc3\x28", 2, "not valid UTF-8"),
     ("bad_utf16_bom_odd_length.txt", b"\xff\xfeT\x00i", None, "not valid UTF-16"),
 ]

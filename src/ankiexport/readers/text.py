@@ -49,6 +49,14 @@ def _text_line_at(text: str, offset: int) -> int:
     return head.count("\n") + head.count("\r") - head.count("\r\n") + 1
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """True when valid UTF-8 multi-byte characters outnumber the invalid bytes (a UTF-8 file with a stray byte)."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    valid = sum(1 for ch in text if ch > "\x7f") - invalid
+    return valid > invalid
+
+
 def decode_lesson_bytes(data: bytes, path: str) -> str:
     """The text of a lesson file; a LessonError for empty, binary or undecodable files."""
     if not data.strip():
@@ -77,6 +85,14 @@ def decode_lesson_bytes(data: bytes, path: str) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError as utf8_error:
             bad = utf8_error.start
+            if _mostly_utf8(data):
+                # Reading it as CP932 would "succeed" and turn every Japanese line into mojibake without a word.
+                raise LessonError(
+                    f"byte 0x{data[bad]:02X} at byte {bad} is not valid UTF-8, though the rest of the file is "
+                    "UTF-8; fix or retype that character, or save the file as UTF-8 again",
+                    path,
+                    _line_at(data, bad),
+                ) from None
             message = (
                 f"cannot decode the file: byte 0x{data[bad]:02X} at byte {bad} is not UTF-8, and the bytes are not "
                 f"CP932/Shift_JIS either; save the lesson as {_ACCEPTED}"
