@@ -1,0 +1,362 @@
+"""Mixed English/Japanese text for the worksheet: per-script font runs, line breaking with kinsoku, and drawing."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+# JIS X 4051 line-start prohibited characters (行頭禁則), with the ASCII closers English text brings along.
+NO_LINE_START = frozenset(
+    "。、，．・：；？！ー）」』】〕〉》〗〙〟｝］’”ゝゞ々〻‐゠–〜～"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
+    ")]},.:;!?%"
+)
+# Line-end prohibited characters (行末禁則).
+NO_LINE_END = frozenset("（「『【〔〈《〖〘〝｛［‘“([{")
+# Missing in both fonts: print the conventional geta mark rather than an invisible box.
+MISSING = "〓"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a run of text looks: a Latin and a Japanese face at one size, optionally underlined or grey."""
+
+    latin: str
+    japanese: str
+    size: float
+    underline: bool = False
+    grey: float = 0.0  # 0 is black; worksheets are printed in black and white, so only greys
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text in one style; ``\\n`` inside it is a hard line break."""
+
+    text: str
+    style: Style
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A drawn blank: one letter slot of a gap-fill word, or a longer answer line; never broken inside a word."""
+
+    width: float
+    style: Style
+    gap: float = 0.0  # white space kept at the slot's right end, so adjacent slots show as separate letters
+    extract: str = "_"  # what a text extractor finds there
+
+
+Inline = Span | Slot
+
+
+@dataclass
+class Piece:
+    """One character (or slot) placed with its font and width; the unit the line breaker works on."""
+
+    text: str  # one character, "" for a slot, "\n" for a hard break
+    font: str
+    width: float
+    style: Style
+    slot: Slot | None = None
+    kind: str = "latin"  # latin, cjk, space, slot, newline
+
+
+@dataclass
+class Line:
+    """A finished line: its pieces (inner spaces kept, edge spaces dropped) and its width."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    width: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join(p.slot.extract if p.slot else p.text for p in self.pieces)
+
+
+@cache
+def _cmap(font: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+@cache
+def _width(char: str, font: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(char, font, size))
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x9FFF  # radicals, CJK punctuation, kana, ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x2FFFF
+    )
+
+
+def font_for(char: str, style: Style) -> str:
+    """The face that draws ``char``: Latin whenever it has the glyph (IPAex quotes are one em wide), else Japanese."""
+    if not _is_cjk(char) and ord(char) in _cmap(style.latin):
+        return style.latin
+    return style.japanese
+
+
+def _clean(char: str) -> str:
+    if char == "\t":
+        return " "
+    if char in "\r\v\f\u2028\u2029":
+        return "\n"
+    if unicodedata.category(char) in ("Cc", "Cf") and char != "\n":
+        return ""  # zero-width and control characters carry no ink and would print as boxes
+    return char
+
+
+def shape(inlines: Iterable[Inline]) -> list[Piece]:
+    """Pieces for a sequence of spans and slots: each character in the face of its script, measured."""
+    pieces: list[Piece] = []
+    for item in inlines:
+        if isinstance(item, Slot):
+            pieces.append(Piece("", item.style.latin, item.width, item.style, slot=item, kind="slot"))
+            continue
+        style = item.style
+        for raw in item.text:
+            char = _clean(raw)
+            if not char:
+                continue
+            if char == "\n":
+                pieces.append(Piece("\n", style.latin, 0.0, style, kind="newline"))
+                continue
+            font = font_for(char, style)
+            if font == style.japanese and ord(char) not in _cmap(style.japanese):
+                char = MISSING
+            kind = "space" if char == " " else "cjk" if font == style.japanese or _is_cjk(char) else "latin"
+            pieces.append(Piece(char, font, _width(char, font, style.size), style, kind=kind))
+    return pieces
+
+
+def _can_break(before: Piece, after: Piece) -> bool:
+    """May a line end between two adjacent non-space pieces?"""
+    if after.text in NO_LINE_START or before.text in NO_LINE_END:
+        return False
+    if before.kind == "cjk" or after.kind == "cjk":
+        return True  # Japanese breaks between any two characters, and where it meets English
+    # English breaks only at spaces, and after a hyphen inside a compound ("dollar-|denominated").
+    return before.text == "-" and after.kind == "latin" and after.text.isalpha()
+
+
+def _clusters(pieces: Sequence[Piece]) -> list[tuple[float, list[Piece], bool]]:
+    """(space before, unbreakable pieces, hard break after) units, in order."""
+    units: list[tuple[float, list[Piece], bool]] = []
+    space = 0.0
+    current: list[Piece] = []
+    for piece in pieces:
+        if piece.kind == "newline":
+            units.append((space, current, True))
+            space, current = 0.0, []
+        elif piece.kind == "space":
+            if current:
+                units.append((space, current, False))
+                space, current = 0.0, []
+            space += piece.width
+        elif current and not _can_break(current[-1], piece):
+            current.append(piece)
+        else:
+            if current:
+                units.append((space, current, False))
+                space = 0.0
+            current = [piece]
+    if current or not units:
+        units.append((space, current, False))
+    return units
+
+
+def _split_long(pieces: list[Piece], width: float) -> list[list[Piece]]:
+    """Cut a unit wider than the line by characters: better a broken word than text outside the margin."""
+    chunks: list[list[Piece]] = [[]]
+    used = 0.0
+    for piece in pieces:
+        if chunks[-1] and used + piece.width > width:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(piece)
+        used += piece.width
+    return chunks
+
+
+def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None = None) -> list[Line]:
+    """Greedy line breaking: English words kept whole, Japanese kinsoku respected, spaces at line edges dropped."""
+    lines: list[Line] = [Line()]
+
+    def room() -> float:
+        return first_width if first_width is not None and len(lines) == 1 else width
+
+    for space, unit, hard in _clusters(pieces):
+        unit_width = sum(p.width for p in unit)
+        line = lines[-1]
+        if unit:
+            if line.pieces and line.width + space + unit_width > room() + 1e-6:
+                line = Line()
+                lines.append(line)
+                space = 0.0
+            if not line.pieces:
+                space = 0.0
+            chunks = _split_long(unit, room()) if unit_width > room() + 1e-6 else [unit]
+            for number, chunk in enumerate(chunks):
+                if number:
+                    line = Line()
+                    lines.append(line)
+                if space:
+                    line.pieces.append(Piece(" ", chunk[0].style.latin, space, chunk[0].style, kind="space"))
+                    line.width += space
+                    space = 0.0
+                line.pieces.extend(chunk)
+                line.width += sum(p.width for p in chunk)
+        if hard:
+            lines.append(Line())
+    return lines
+
+
+def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
+    """The lines ``inlines`` break into at ``width`` points, as text (for tests and measuring)."""
+    return [line.text for line in break_lines(shape(inlines), width)]
+
+
+def _runs(line: Line) -> list[list[Piece]]:
+    runs: list[list[Piece]] = []
+    for piece in line.pieces:
+        if runs and piece.slot is None and runs[-1][-1].slot is None and piece.kind != "space":
+            last = runs[-1][-1]
+            if last.font == piece.font and last.style == piece.style and last.kind != "space":
+                runs[-1].append(piece)
+                continue
+        runs.append([piece])
+    return runs
+
+
+class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A paragraph of mixed-script text laid out by ``break_lines``, with an optional hanging label.
+
+    Lesson text goes straight to ``drawString``: no reportlab paragraph markup is ever parsed, so ``<b>``, ``&``
+    or ``<font name=x>`` in a lesson print as themselves.
+    """
+
+    def __init__(
+        self,
+        inlines: Sequence[Inline],
+        leading: float,
+        *,
+        label: Sequence[Inline] = (),
+        indent: float = 0.0,
+        align: str = "left",
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+        keep_with_next: bool = False,
+        bookmark: tuple[str, str, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.inlines = tuple(inlines)
+        self.label = tuple(label)
+        self.leading = leading
+        self.indent = indent
+        self.align = align
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.keepWithNext = keep_with_next
+        self.bookmark = bookmark  # (key, title, level) for the PDF outline
+        self._lines: list[Line] | None = None
+        self._label_line: Line | None = None
+        self._laid_width = -1.0
+
+    def _layout(self, width: float) -> list[Line]:
+        if self._lines is None or abs(self._laid_width - width) > 1e-6:
+            self._lines = break_lines(shape(self.inlines), max(width - self.indent, 1.0))
+            self._laid_width = width
+            if self.label:
+                self._label_line = break_lines(shape(self.label), 10_000.0)[0]
+        return self._lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803  # reportlab API
+        lines = self._layout(availWidth)
+        self.width = availWidth
+        self.height = self.leading * len(lines)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803  # reportlab API
+        lines = self._layout(availWidth)
+        fit = int((availHeight + 1e-6) // self.leading)
+        # Widows and orphans: never leave a single line of a paragraph alone on either page.
+        if len(lines) < 4 or fit < 2:
+            return []
+        fit = min(fit, len(lines) - 2)
+        first, rest = self._clone(lines[:fit]), self._clone(lines[fit:])
+        first.spaceAfter = 0.0
+        rest.spaceBefore = 0.0
+        rest.label = ()
+        rest.bookmark = None
+        return [first, rest]
+
+    def _clone(self, lines: list[Line]) -> RichText:
+        other = RichText(
+            self.inlines,
+            self.leading,
+            label=self.label,
+            indent=self.indent,
+            align=self.align,
+            space_before=self.spaceBefore,
+            space_after=self.spaceAfter,
+            bookmark=self.bookmark,
+        )
+        other._lines = lines
+        other._label_line = self._label_line
+        other._laid_width = self._laid_width
+        return other
+
+    def draw(self) -> None:
+        canvas = self.canv
+        lines = self._lines or []
+        # From the leading alone, so that cells of one table row share a baseline whatever their sizes; with a
+        # writing leading (2x and more) this leaves the room for handwriting above the text, where it belongs.
+        baseline = self.height - self.leading * 0.75
+        if self._label_line is not None and self.label:
+            _draw_line(canvas, self._label_line, 0.0, baseline)
+        for line in lines:
+            room = self.width - self.indent
+            offset = {"left": 0.0, "center": (room - line.width) / 2, "right": room - line.width}[self.align]
+            _draw_line(canvas, line, self.indent + offset, baseline)
+            baseline -= self.leading
+
+
+def _draw_line(canvas: Any, line: Line, x: float, y: float) -> None:
+    for run in _runs(line):
+        first = run[0]
+        style = first.style
+        width = sum(p.width for p in run)
+        canvas.setFillGray(style.grey)
+        canvas.setStrokeGray(style.grey)
+        if first.slot is not None:
+            canvas.setLineWidth(0.6)
+            canvas.line(x, y - 1.5, x + first.width - first.slot.gap, y - 1.5)
+        elif first.kind != "space":
+            canvas.setFont(first.font, style.size)
+            canvas.drawString(x, y, "".join(p.text for p in run))
+        if style.underline and first.kind != "space":
+            canvas.setLineWidth(0.5)
+            canvas.line(x, y - 2.2, x + width, y - 2.2)
+        x += width
+    canvas.setFillGray(0)
+    canvas.setStrokeGray(0)
+
+
+def spans(text: str, style: Style) -> list[Inline]:
+    """A one-span list, for the common case of plain text in one style."""
+    return [Span(text, style)]
+
+
+def restyle(inlines: Sequence[Inline], **changes: Any) -> list[Inline]:
+    """The same inlines with style fields replaced (e.g. a bigger size for a heading)."""
+    return [replace(i, style=replace(i.style, **changes)) for i in inlines]
