@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
 from ..model import Diagnostic, GapFill, GapToken, Paragraph

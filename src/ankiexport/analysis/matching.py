@@ -175,12 +175,15 @@ def _joined(sentence: str, left: Token, right: Token) -> bool:
     return between in ("-", " ")
 
 
-def _gap_word(token: Token) -> bool:
+def _gap_word(token: Token, sentence: str) -> bool:
     if token.text in _NOT_GAP:
         return False
     if token.text in _GAP_FUNCTION_WORDS:
         return True
-    return bool(parts_of_speech(token.text) & {"ADJ", "ADV"})
+    kinds = parts_of_speech(token.text)
+    # An unknown lower-case word is most often a misspelt or rare modifier ("signficant"); a capitalised one is a
+    # name, which a phrase does not wrap around.
+    return bool(kinds & {"ADJ", "ADV"}) or (not kinds and token.text.isalpha() and sentence[token.start].islower())
 
 
 def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int) -> list[int]:
@@ -260,7 +263,7 @@ def _match_from(
             nxt = end + gap
             if nxt >= len(tokens):
                 break
-            if gap and not _gap_word(tokens[nxt - 1]):
+            if gap and not _gap_word(tokens[nxt - 1], sentence):
                 break
             if _BREAK.search(sentence[tokens[nxt - 1].end : tokens[nxt].start]):
                 break
