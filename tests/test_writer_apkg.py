@@ -396,6 +396,21 @@ def test_guids_come_from_lesson_and_term_never_from_contents() -> None:
     assert not set(guids) & {note.guid for note in lesson_notes(make_lesson(lesson_id="2026-12-12-other"))}
 
 
+def test_guids_never_change_between_releases() -> None:
+    # Learners' collections hold these GUIDs: a change to how they are derived duplicates every note ever imported.
+    notes = lesson_notes(make_lesson())
+    assert (notes[0].kind, notes[0].guid) == ("vocabulary", "LXKzIeo93H")
+    assert (notes[4].kind, notes[4].guid) == ("cloze", "p0.fU7Xd@l")
+    width_fixed = dataclasses.replace(
+        make_lesson(),
+        vocabulary=(
+            dataclasses.replace(make_lesson().vocabulary[0], term="Gain  ｔｒａｃｔｉｏｎ"),
+            *make_lesson().vocabulary[1:],
+        ),
+    )
+    assert lesson_notes(width_fixed)[0].guid == notes[0].guid
+
+
 def test_note_mod_times_follow_the_lesson_revision_and_the_format_epoch(tmp_path: Path) -> None:
     def mods(lesson: Lesson) -> tuple[set[int], set[int]]:
         path = build(lesson, tmp_path / str(lesson.revised))

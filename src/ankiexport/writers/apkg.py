@@ -10,6 +10,7 @@ import itertools
 import re
 import sqlite3
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -80,14 +81,14 @@ def deck_name(lesson: Lesson, settings: Settings) -> str:
 
 def tag(text: str) -> str:
     """``text`` as one Anki tag: tags are space-separated and Anki drops quotes and empty ``::`` components."""
-    cleaned = re.sub(r'[\s"\u3000]+', "_", text.strip())
+    cleaned = re.sub(r'[\s"]+', "_", text.strip())
     cleaned = re.sub(r":{2,}", ":", cleaned).strip(":")
     return cleaned or "lesson"
 
 
 def _identity_term(term: str) -> str:
-    # Case and spacing fixes in a term ("Tap into" → "tap into") must not make a new note.
-    return " ".join(term.casefold().split())
+    # Case, width and spacing fixes in a term ("Tap into" → "tap into", full-width letters) must not make a new note.
+    return " ".join(unicodedata.normalize("NFKC", term).casefold().split())
 
 
 def first_letter_hint(text: str) -> str:
