@@ -94,8 +94,9 @@ def tie_translations(
 
     Paragraphs are grouped where both sides reach the same sentence count at a paragraph end with one side a single
     paragraph (the translator merged or split paragraphs but kept sentences); within a group sentences tie in
-    order. A group is dropped when any pair's lengths do not fit a translation (a sentence split in two, another
-    merged). Anything else is left untied rather than tied wrongly.
+    order. When the totals differ, only a paragraph tied to the paragraph in the same place counts (equal
+    paragraph numbers). A group is dropped when any pair's lengths do not fit a translation (a sentence split in
+    two, another merged). Anything else is left untied rather than tied wrongly.
     """
     result = tuple(sentences)
     if translation is None or not sentences or not translation.paragraphs:
@@ -108,7 +109,12 @@ def tie_translations(
     english = [by_paragraph[key] for key in sorted(by_paragraph)]
     ratio = sum(len(s) for p in japanese for s in p) / max(sum(len(s.text) for s in sentences), 1)
     ties: dict[int, str] = {}
-    for english_run, japanese_run in _groups([len(p) for p in english], [len(p) for p in japanese]):
+    english_counts, japanese_counts = [len(p) for p in english], [len(p) for p in japanese]
+    same_total = sum(english_counts) == sum(japanese_counts)
+    for english_run, japanese_run in _groups(english_counts, japanese_counts):
+        # With a sentence gained or lost somewhere, only paragraph-for-paragraph runs in the same place are safe.
+        if not same_total and not (len(english) == len(japanese) and english_run == japanese_run):
+            continue
         numbers = [number for i in english_run for number in english[i]]
         translated = [text for j in japanese_run for text in japanese[j]]
         pairs = list(zip(numbers, translated, strict=True))

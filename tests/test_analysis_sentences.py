@@ -1,0 +1,238 @@
+"""Sentence splitting of the article and the ties between English sentences and the Japanese translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis_helpers import make_lesson
+from ankiexport.analysis import analyse
+from ankiexport.analysis.align import split_japanese
+from ankiexport.analysis.sentences import split_sentences, split_spans
+from ankiexport.config import Settings
+from ankiexport.model import Lesson
+from ankiexport.readers import load_lesson
+
+FIXTURES = Path(__file__).resolve().parent / "lessons"
+SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Lesson:
+    return load_lesson(SAMPLE, Settings())
+
+
+def tie_warnings(lesson: Lesson) -> list[str]:
+    return [w.message for w in lesson.warnings if "could not be tied" in w.message]
+
+
+# ------------------------------------------------------------------------------------------------ splitting
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "Dr. Smith met Mr. Jones in the U.S. on Monday. They talked.",
+            ["Dr. Smith met Mr. Jones in the U.S. on Monday.", "They talked."],
+        ),
+        (
+            "She studied at Tokyo Univ. for two years. Then she left.",
+            ["She studied at Tokyo Univ. for two years.", "Then she left."],
+        ),
+        (
+            "The meeting starts at 9 a.m. every day. It ends late.",
+            ["The meeting starts at 9 a.m. every day.", "It ends late."],
+        ),
+        (
+            "The company raised $1.5 billion. Investors cheered.",
+            ["The company raised $1.5 billion.", "Investors cheered."],
+        ),
+        ('"It is great," said the CEO. "We are happy."', ['"It is great," said the CEO.', '"We are happy."']),
+        (
+            "“It’s a chance,” one trainer in Tokyo commented. “I agree.”",
+            ["“It’s a chance,” one trainer in Tokyo commented.", "“I agree.”"],
+        ),
+        ("“Is it true?” she asked. “Yes,” he said.", ["“Is it true?” she asked.", "“Yes,” he said."]),
+        # corrections of pysbd:
+        ("“It’s great!” Tom said. He smiled.", ["“It’s great!” Tom said.", "He smiled."]),
+        ("It costs approx. 3 dollars. OK.", ["It costs approx. 3 dollars.", "OK."]),
+        ("He is 5 ft. 3 in. tall. Ok.", ["He is 5 ft. 3 in. tall.", "Ok."]),
+        ("The role is new.The pay is good.", ["The role is new.", "The pay is good."]),
+        (
+            "“Go!” Tom left the room quickly and slowly. Bye.",
+            ["“Go!”", "Tom left the room quickly and slowly.", "Bye."],
+        ),
+        ("A paragraph without a full stop", ["A paragraph without a full stop"]),
+        ("   ", []),
+    ],
+)
+def test_split_sentences(paragraph: str, expected: list[str]) -> None:
+    assert split_sentences(paragraph) == expected
+
+
+def test_spans_index_the_paragraph_even_for_repeated_sentences() -> None:
+    paragraph = "It works. It works.  It works."
+    spans = split_spans(paragraph)
+    assert spans == [(0, 9), (10, 19), (21, 30)]
+
+
+_WORDS = st.sampled_from(
+    ["Dr.", "Mr.", "U.S.", "a.m.", "$1.5", "“Yes,”", "said", "the", "yen", "fell.", "Japan", "It’s"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=25), st.sampled_from([" ", "  ", " \t"]))
+def test_sentences_are_ordered_disjoint_substrings_covering_the_text(words: list[str], space: str) -> None:
+    paragraph = space.join(words)
+    spans = split_spans(paragraph)
+    position = 0
+    for start, end in spans:
+        assert start >= position
+        assert paragraph[position:start].strip() == ""
+        assert paragraph[start:end] == paragraph[start:end].strip() != ""
+        position = end
+    assert paragraph[position:].strip() == ""
+
+
+def test_sample_has_13_sentences(sample: Lesson) -> None:
+    assert len(sample.article) == 13
+    assert len(sample.sentences) == 13
+    assert [s.paragraph for s in sample.sentences] == list(range(13))
+    for sentence in sample.sentences:
+        assert sentence.text in sample.article[sentence.paragraph].text
+        assert sentence.line == sample.article[sentence.paragraph].line
+    assert sample.sentences[9].text.startswith("“It’s an opportunity")
+    assert sample.sentences[9].text.endswith("one freelance AI Trainer in Tokyo commented.")
+
+
+def test_abbreviations_and_quotes_fixture() -> None:
+    lesson = load_lesson(FIXTURES / "sentences_abbreviations_quotes.txt", Settings())
+    assert [s.text for s in lesson.sentences] == [
+        "Dr. Sato met Mr. Brown in the U.S. on Monday.",
+        "They discussed AI training.",
+        "She studied at Tokyo Univ. for two years.",
+        "The meeting began at 9 a.m. and ended at noon.",
+        "The startup raised $1.5 million last year.",
+        "Investors were pleased.",
+        "“It’s a great chance,” said Mr. Brown.",
+        "“We will hire more trainers.”",
+        '"We are ready," said the CEO.',
+        "Everyone agreed.",
+        "“Really?” Ken asked.",
+        "Nobody answered.",
+    ]
+    assert [s.translation for s in lesson.sentences][6:8] == [
+        "「素晴らしいチャンスです」とブラウン氏は言った。",
+        "「もっと多くのトレーナーを雇います。」",
+    ]
+    assert all(s.translation for s in lesson.sentences)
+
+
+# ------------------------------------------------------------------------------------------------ Japanese
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("円が下落した。ドルは上がった！本当？", ["円が下落した。", "ドルは上がった！", "本当？"]),
+        (
+            "「チャンスです」と彼は言った。「在宅で働けるのは利点です。」",
+            ["「チャンスです」と彼は言った。", "「在宅で働けるのは利点です。」"],
+        ),
+        ("「はい。そうです。」と彼は答えた。次へ。", ["「はい。そうです。」と彼は答えた。", "次へ。"]),
+        ("ヘッジ(リスク回避策)であり、動きなのです。", ["ヘッジ(リスク回避策)であり、動きなのです。"]),
+        ("閉じない「引用。次の文。", ["閉じない「引用。", "次の文。"]),
+        ("終わりのない文", ["終わりのない文"]),
+        ("本当？！ええ。", ["本当？！", "ええ。"]),
+    ],
+)
+def test_split_japanese(paragraph: str, expected: list[str]) -> None:
+    assert split_japanese(paragraph) == expected
+
+
+# ------------------------------------------------------------------------------------------------ ties
+
+
+def test_sample_ties_all_13_sentences(sample: Lesson) -> None:
+    assert sample.translation is not None
+    japanese = [s for p in sample.translation.paragraphs for s in split_japanese(p)]
+    assert len(japanese) == 13
+    assert [s.translation for s in sample.sentences] == japanese
+    assert sample.sentences[0].translation.startswith("人工知能(AI)スペシャリストに対する")
+    assert (
+        sample.sentences[10].translation
+        == "「在宅で働き、より強い通貨で安定した収入を得られることは、現在の経済情勢において大きな利点です。」"
+    )
+    assert sample.sentences[12].translation.endswith("戦略的な動きなのです。")
+    assert tie_warnings(sample) == []
+
+
+def test_merged_paragraphs_tie() -> None:
+    lesson = load_lesson(FIXTURES / "translation_merged_paragraphs.txt", Settings())
+    assert [s.translation for s in lesson.sentences] == [
+        "京都のカフェは忙しい。",
+        "観光客は抹茶が大好きだ。",
+        "店主たちは値上げするだろうと言う。",
+        "二号店を開く予定の人もいる。",
+    ]
+
+
+def test_counts_that_differ_tie_nothing_and_warn() -> None:
+    lesson = load_lesson(FIXTURES / "translation_counts_differ.txt", Settings())
+    assert [s.translation for s in lesson.sentences] == ["", "", ""]
+    (message,) = tie_warnings(lesson)
+    assert "5 sentence(s)" in message and "3 sentence(s)" in message
+
+
+def test_only_runs_that_close_together_tie() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["The yen fell sharply. Exporters were happy.", "Importers were not.", "Prices rose in shops everywhere."],
+            translation=[
+                "円が急落した。",
+                "輸出業者は喜んだ。輸入業者は喜ばなかった。",
+                "あらゆる店で物価が上がった。",
+            ],
+        )
+    )
+    # English [2, 1, 1] against Japanese [1, 2, 1]: the first two paragraphs cross, the last one closes alone.
+    assert [s.translation for s in lesson.sentences] == ["", "", "", "あらゆる店で物価が上がった。"]
+    assert tie_warnings(lesson) == []
+
+
+def test_a_split_sentence_is_not_tied_by_position() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["The yen fell sharply against the dollar this week, and exporters in Japan were very happy about it."],
+            translation=["今週、円はドルに対して急落した。", "日本の輸出業者はそれをとても喜んだ。"],
+        )
+    )
+    assert lesson.sentences[0].translation == ""
+
+
+def test_no_translation_no_warning() -> None:
+    lesson = analyse(make_lesson("T", ["One sentence."]))
+    assert lesson.sentences[0].translation == ""
+    assert tie_warnings(lesson) == []
+
+
+def test_with_unequal_totals_only_paragraphs_before_the_difference_tie() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["The yen fell sharply this week.", "Exporters cheered. Importers did not.", "Prices rose in shops."],
+            translation=[
+                "今週、円が急落した。",
+                "輸出業者は喜んだ。輸入業者は違った。彼らは困った。",
+                "店の物価が上がった。",
+            ],
+        )
+    )
+    assert [s.translation for s in lesson.sentences] == ["今週、円が急落した。", "", "", ""]
