@@ -509,6 +509,9 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
     def make_canvas(*args: Any, **kwargs: Any) -> _Canvas:
         canvas = _Canvas(*args, **kwargs)
         canvas.setDateFormatter(lambda *_: date)
+        # reportlab seeds the file /ID with its clock (or SOURCE_DATE_EPOCH, which the build may set for other
+        # reasons); seed it with the lesson's own date so the same lesson always gives the same bytes.
+        canvas._doc.signature = hashlib.md5(b"ankiexport worksheet " + date.encode(), usedforsecurity=False)
         canvas.setProducer("ankiexport")
         return canvas
 

@@ -229,9 +229,9 @@ def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
 def _runs(line: Line) -> list[list[Piece]]:
     runs: list[list[Piece]] = []
     for piece in line.pieces:
-        if runs and piece.slot is None and runs[-1][-1].slot is None and piece.kind != "space":
+        if runs and piece.slot is None and runs[-1][-1].slot is None:
             last = runs[-1][-1]
-            if last.font == piece.font and last.style == piece.style and last.kind != "space":
+            if last.font == piece.font and last.style == piece.style:
                 runs[-1].append(piece)
                 continue
         runs.append([piece])
@@ -341,10 +341,10 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float) -> None:
         if first.slot is not None:
             canvas.setLineWidth(0.6)
             canvas.line(x, y - 1.5, x + first.width - first.slot.gap, y - 1.5)
-        elif first.kind != "space":
+        else:  # spaces are drawn too: text extraction and copy-paste need them between the words
             canvas.setFont(first.font, style.size)
             canvas.drawString(x, y, "".join(p.text for p in run))
-        if style.underline and first.kind != "space":
+        if style.underline and any(p.kind != "space" for p in run):
             canvas.setLineWidth(0.5)
             canvas.line(x, y - 2.2, x + width, y - 2.2)
         x += width
