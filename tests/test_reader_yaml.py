@@ -338,6 +338,20 @@ def test_every_readable_text_lesson_survives_the_round_trip(text: str) -> None:
     assert content(read_text(dump_yaml_lesson(lesson))) == content(lesson)
 
 
+ENTRY_SHAPED = st.dictionaries(st.sampled_from(["term", "gloss", "explanation", "extra"]), YAML_DATA, max_size=4)
+SCHEMA_SHAPED = st.dictionaries(
+    st.sampled_from(["title", "date", "article", "gapfill", "vocabulary", "translation", "trailer", "extra"]),
+    YAML_DATA | st.lists(ENTRY_SHAPED, max_size=3) | st.lists(st.text(max_size=10), max_size=3) | st.dates(),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SCHEMA_SHAPED)
+def test_schema_shaped_yaml_gives_a_lesson_or_a_lesson_error(data: dict[str, object]) -> None:
+    _read_or_lesson_error(yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
+
+
 def _read_or_lesson_error(data: bytes) -> None:
     try:
         lesson = read_yaml_lesson(Path("prop.yaml"), data, Settings())
