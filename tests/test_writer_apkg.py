@@ -362,6 +362,21 @@ def test_a_gloss_fix_with_a_later_revision_updates_the_note_in_place(collection:
     assert collection.get_card(reviewed).reps == 1
 
 
+def test_anki_keeps_the_package_mod_time_so_past_revision_times_work(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Real revision times are in the past. If Anki stamped imported notes with the import time, a later fix committed
+    # before that moment would never arrive; it stores the package's time instead.
+    from ankiexport.writers import apkg
+
+    monkeypatch.setattr(apkg, "NOTE_FORMAT_EPOCH", 1_600_000_000)
+    import_package(collection, build(make_lesson(revised=1_700_000_000), tmp_path / "one"))
+    assert set(collection.db.list("select mod from notes")) == {1_700_000_000}
+    fixed = make_lesson(gloss="勢いを増す、軌道に乗る", revised=1_700_000_100)
+    assert import_package(collection, build(fixed, tmp_path / "two"))["updated"] == 6
+    assert set(collection.db.list("select mod from notes")) == {1_700_000_100}
+
+
 def test_a_changed_gloss_with_the_same_mod_time_is_ignored_by_anki(collection: Any, tmp_path: Path) -> None:
     # Why note mod times are designed at all: Anki treats an equal mod time as a duplicate, whatever the content.
     import_package(collection, build(make_lesson(revised=1_800_000_000), tmp_path / "one"))
