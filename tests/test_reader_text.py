@@ -15,7 +15,7 @@ from ankiexport.config import Settings
 from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
-from ankiexport.readers.text import is_gapfill_line, read_text_lesson, section_header
+from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
 
 FIXTURES = Path(__file__).resolve().parent / "lessons"
 
@@ -268,6 +268,27 @@ def test_gapfill_line_detection(line: str, expected: bool) -> None:
 )
 def test_section_header_detection(line: str, kind: str | None) -> None:
     assert section_header(line) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("和訳: ~を利用する", ("gloss", "~を利用する")),
+        ("和訳：~を利用する", ("gloss", "~を利用する")),
+        ("和訳 : ~を利用する", ("gloss", "~を利用する")),
+        ("訳: 勢いを増す", ("gloss", "勢いを増す")),
+        ("意味:", ("gloss", "")),
+        ("【解説】支持を得ること。", ("explanation", "支持を得ること。")),
+        ("[説明]: 支持を得ること。", ("explanation", "支持を得ること。")),
+        ("ﾎﾟｲﾝﾄ: half-width katakana", ("explanation", "half-width katakana")),
+        ("Note: not a label", None),
+        ("和訳 ~を利用する", None),
+        ("gain traction", None),
+        ("例: tap into a market", None),
+    ],
+)
+def test_field_labels(text: str, expected: tuple[str, str] | None) -> None:
+    assert field_label(text) == expected
 
 
 def test_translation_absent_is_a_warning_saying_usable() -> None:
