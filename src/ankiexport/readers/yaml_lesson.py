@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ TRANSLATION_KEYS = ("title", "paragraphs")
 _HEADER_COMMENT = '# ankiexport lesson (YAML form): see README, section "YAML lesson format"\n'
 
 Where = tuple[Any, ...]
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def _describe(value: Any) -> str:
@@ -176,11 +179,13 @@ def _read_date(schema: _Schema, top: dict[str, Any]) -> tuple[str | None, int | 
         return None, line
     if not isinstance(value, str):
         raise schema.error(("date",), f"must be a date written YYYY-MM-DD, not {_describe(value)}")
+    # fromisoformat alone would also take week dates and compact forms on newer Pythons; the schema says YYYY-MM-DD.
+    match = _ISO_DATE.fullmatch(value.strip())
     try:
-        parsed = datetime.date.fromisoformat(value.strip())
+        parsed = datetime.date(*(int(part) for part in match.groups())) if match else None
     except ValueError:
         parsed = None
-    if parsed is None or len(value.strip()) != 10:
+    if parsed is None:
         raise schema.error(("date",), f"must be a real date written YYYY-MM-DD, not {value!r}")
     return parsed.isoformat(), line
 
