@@ -459,6 +459,13 @@ def test_building_twice_gives_identical_bytes_and_leaks_no_temporary_file(
         assert {info.date_time for info in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}
 
 
+def test_the_package_does_not_record_the_local_sqlite_version(tmp_path: Path) -> None:
+    with zipfile.ZipFile(build(make_lesson(), tmp_path)) as archive:
+        header = archive.read("collection.anki2")[:100]
+    assert header.startswith(b"SQLite format 3\x00")
+    assert int.from_bytes(header[96:100], "big") == 3_037_002
+
+
 def test_building_in_another_process_gives_identical_bytes(tmp_path: Path) -> None:
     # A fresh interpreter has another hash seed and clock: nothing in the package may depend on either.
     script = (

@@ -36,6 +36,8 @@ NOTE_FORMAT_EPOCH = 1_795_907_558  # 2026-11-28: card bodies ignore MathJax
 
 _POSITIONS_PER_DAY = 10_000  # more notes than any lesson has, so one day's lessons never overlap the next day's
 
+_SQLITE_VERSION_STAMP = 3_037_002  # SQLite 3.37.2, an arbitrary fixed release
+
 # Fixed zip entry date: the current time would make every build differ.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -271,6 +273,9 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
         finally:
             connection.close()
         collection = database.read_bytes()
+    # Header bytes 96-99 record the version of the SQLite library that wrote the file (informational only); a fixed
+    # value keeps CI and laptops with different SQLite builds from writing different decks for the same lesson.
+    collection = collection[:96] + _SQLITE_VERSION_STAMP.to_bytes(4, "big") + collection[100:]
     return _zip({"collection.anki2": collection, "media": b"{}"})
 
 
