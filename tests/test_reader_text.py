@@ -338,6 +338,11 @@ def test_japanese_in_the_article_is_warned(tmp_path: Path) -> None:
     assert lesson.article[-1].text == "語彙リスト"  # kept, not dropped
 
 
+def test_a_japanese_word_in_an_english_line_is_fine(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("in Asakusa.", "in Asakusa (浅草).")
+    assert read_bytes(tmp_path, "lesson.txt", text.encode()).warnings == ()
+
+
 def test_unlabelled_line_after_term_is_taken_as_gloss_with_warning(tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8").replace("- 和訳: ~を利用する", "~を利用する")
     lesson = read_bytes(tmp_path, "lesson.txt", text.encode())

@@ -355,7 +355,9 @@ def _article_line(state: _Parse, number: int, text: str) -> None:
             f"article text after the gap-fill block (which starts at line {state.gapfill_line}); "
             "kept in the article: check that it is not part of the exercise",
         )
-    if _JAPANESE.search(text):
+    # A Japanese word in parentheses is fine in an English article; a mostly Japanese line means a missing header.
+    japanese = len(_JAPANESE.findall(text))
+    if japanese and japanese >= sum(1 for ch in text if ch.isascii() and ch.isalpha()):
         state.warn(number, "Japanese text in the article (a section header missing?); kept as an article paragraph")
     state.article.append(Paragraph(text, number))
 
