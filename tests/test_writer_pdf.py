@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from ankiexport.config import Settings
+from ankiexport.errors import AnkiexportError
 from ankiexport.fonts import font_dir
 from ankiexport.model import Cloze, GapFill, GapToken, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.readers import load_lesson
@@ -272,6 +273,24 @@ def test_sample_lesson_on_every_page_size(tmp_path: Path, sample_path: Path) -> 
             assert "Sentence cloze" in text
 
 
+FIXTURES = sorted((Path(__file__).parent / "lessons").glob("*.*"))
+
+
+@pytest.mark.parametrize("path", [p for p in FIXTURES if not p.name.startswith("bad_")], ids=lambda p: p.name)
+def test_fixture_lessons_render(tmp_path: Path, path: Path) -> None:
+    try:
+        lesson = load_lesson(path, Settings())
+    except AnkiexportError:
+        pytest.skip("not a buildable lesson")
+    pdf = write(tmp_path, lesson, reading_page=True)
+    pages = texts(pdf)
+    assert pdf.stat().st_size <= 300 * 1024
+    if lesson.vocabulary or lesson.clozes or lesson.exercise:
+        assert pages[-1].lstrip().startswith("Answer Key")
+    for entry in lesson.vocabulary:
+        assert re.sub(r"\s", "", entry.gloss)[:6] in re.sub(r"\s", "", pages[0] + (pages[1] if len(pages) > 1 else ""))
+
+
 # ------------------------------------------------------------------------------------------ fonts, words
 
 
@@ -382,6 +401,12 @@ def test_too_long_word_is_cut_rather_than_overflowing() -> None:
     prepare()
     lines = wrap_text([Span("Pneumonoultramicroscopicsilicovolcanoconiosis", BODY)], 60)
     assert len(lines) > 1 and "".join(lines) == "Pneumonoultramicroscopicsilicovolcanoconiosis"
+
+
+def test_spaces_inside_a_line_are_kept_as_written() -> None:
+    prepare()
+    assert wrap_text([Span("a  b   c", BODY)], 400) == ["a  b   c"]
+    assert wrap_text([Span("  lead and trail  ", BODY)], 400) == ["lead and trail"]
 
 
 def test_hard_breaks_and_missing_glyphs() -> None:

@@ -231,7 +231,7 @@ def _matching(lesson: Lesson, number: int, layout: _Layout, order: list[int]) ->
         _heading(number, "Vocabulary matching", "語彙のマッチング", "matching"),
         *_instructions(
             "Match each word or phrase with its Japanese meaning. Write the letter in the brackets.",
-            "それぞれの語句に合う日本語の意味を選び、記号を(　)に書きなさい。",
+            "それぞれの語句に合う日本語の意味を選び、記号を（　）に書きなさい。",
         ),
     ]
     rows = []
@@ -304,6 +304,7 @@ def _cloze(lesson: Lesson, number: int, layout: _Layout) -> list[Any]:
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     bank_table = _table(rows, [(layout.width - 2) / columns] * columns, box=True, pad=8)
     bank_table.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
+    bank_table.keepWithNext = True  # a word bank alone at a page foot, its sentences overleaf, is useless
     story += [bank_table, Spacer(1, 8)]
     for item, (cloze, groups, first) in enumerate(blanks, start=1):
         inlines: list[Inline] = []

@@ -149,29 +149,29 @@ def _can_break(before: Piece, after: Piece) -> bool:
     return before.text == "-" and after.kind == "latin" and after.text.isalpha()
 
 
-def _clusters(pieces: Sequence[Piece]) -> list[tuple[float, list[Piece], bool]]:
-    """(space before, unbreakable pieces, hard break after) units, in order."""
-    units: list[tuple[float, list[Piece], bool]] = []
-    space = 0.0
+def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], bool]]:
+    """(spaces before, unbreakable pieces, hard break after) units, in order."""
+    units: list[tuple[list[Piece], list[Piece], bool]] = []
+    spaces: list[Piece] = []
     current: list[Piece] = []
     for piece in pieces:
         if piece.kind == "newline":
-            units.append((space, current, True))
-            space, current = 0.0, []
+            units.append((spaces, current, True))
+            spaces, current = [], []
         elif piece.kind == "space":
             if current:
-                units.append((space, current, False))
-                space, current = 0.0, []
-            space += piece.width
+                units.append((spaces, current, False))
+                spaces, current = [], []
+            spaces.append(piece)
         elif current and not _can_break(current[-1], piece):
             current.append(piece)
         else:
             if current:
-                units.append((space, current, False))
-                space = 0.0
+                units.append((spaces, current, False))
+                spaces = []
             current = [piece]
     if current or not units:
-        units.append((space, current, False))
+        units.append((spaces, current, False))
     return units
 
 
@@ -195,25 +195,24 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
     def room() -> float:
         return first_width if first_width is not None and len(lines) == 1 else width
 
-    for space, unit, hard in _clusters(pieces):
+    for spaces, unit, hard in _clusters(pieces):
+        space = sum(p.width for p in spaces)
         unit_width = sum(p.width for p in unit)
         line = lines[-1]
         if unit:
             if line.pieces and line.width + space + unit_width > room() + 1e-6:
                 line = Line()
                 lines.append(line)
-                space = 0.0
             if not line.pieces:
-                space = 0.0
+                spaces, space = [], 0.0  # spaces at a line start are dropped
             chunks = _split_long(unit, room()) if unit_width > room() + 1e-6 else [unit]
             for number, chunk in enumerate(chunks):
                 if number:
                     line = Line()
                     lines.append(line)
-                if space:
-                    line.pieces.append(Piece(" ", chunk[0].style.latin, space, chunk[0].style, kind="space"))
-                    line.width += space
-                    space = 0.0
+                line.pieces.extend(spaces)
+                line.width += space
+                spaces, space = [], 0.0
                 line.pieces.extend(chunk)
                 line.width += sum(p.width for p in chunk)
         if hard:
