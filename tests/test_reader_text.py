@@ -338,6 +338,38 @@ def test_japanese_in_the_article_is_warned(tmp_path: Path) -> None:
     assert lesson.article[-1].text == "語彙リスト"  # kept, not dropped
 
 
+def test_separator_lines_are_skipped_everywhere(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    for marker in ("■ Vocabulary\n", "- gaining traction\n", "■ 和訳\n", "「こんなこと"):
+        text = text.replace(marker, "------------\n" + marker, 1)
+    text = text.replace("■ 和訳\n", "＝＝＝＝＝＝\n■■■■■■\n■ 和訳\n")
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert content_without_lines(lesson) == content_without_lines(read(BASE))
+    assert lesson.warnings == ()
+
+
+def content_without_lines(lesson: Lesson) -> tuple[object, ...]:
+    translation = lesson.translation
+    return (
+        lesson.title,
+        tuple(p.text for p in lesson.article),
+        lesson.gapfill,
+        tuple((e.term, e.gloss, e.explanation) for e in lesson.vocabulary),
+        None if translation is None else (translation.title, translation.paragraphs),
+        lesson.trailer,
+    )
+
+
+def test_translation_before_vocabulary(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    head, rest = text.split("■ Vocabulary\n")
+    vocabulary, translation = rest.split("■ 和訳\n")
+    lesson = read_bytes(
+        tmp_path, "lesson.txt", (head + "■ 和訳\n" + translation + "■ Vocabulary\n" + vocabulary).encode()
+    )
+    assert content_without_lines(lesson) == content_without_lines(read(BASE))
+
+
 def test_a_japanese_word_in_an_english_line_is_fine(tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8").replace("in Asakusa.", "in Asakusa (浅草).")
     assert read_bytes(tmp_path, "lesson.txt", text.encode()).warnings == ()

@@ -223,6 +223,12 @@ def _unknown_marked(line: str) -> bool:
     return bool(text) and text[0] in _STRONG_MARKS
 
 
+def _is_rule(line: str) -> bool:
+    """True for a separator line such as ``-----``, ``＝＝＝`` or ``■■■■``: one symbol repeated, no content."""
+    chars = set(line) - {" ", "\t", "\u3000"}
+    return len(line) >= 3 and len(chars) == 1 and not line[0].isalnum()
+
+
 def is_gapfill_line(text: str) -> bool:
     """True when at least half the words are a first letter plus underscores (``g_____,``, ``AI-____``, ``I__’``)."""
     words = 0
@@ -437,7 +443,7 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
 
     for number, raw in enumerate(split_lines(text), start=1):
         line = raw.strip()
-        if not line:
+        if not line or _is_rule(line):
             continue
         parsed_header = parse_header(line)
         header = None if parsed_header is None else parsed_header[0]
