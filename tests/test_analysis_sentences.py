@@ -206,15 +206,40 @@ def test_only_runs_that_close_together_tie() -> None:
     assert tie_warnings(lesson) == []
 
 
-def test_a_split_sentence_is_not_tied_by_position() -> None:
+def test_a_sentence_translated_as_two_is_not_tied_by_position() -> None:
     lesson = analyse(
         make_lesson(
             "T",
-            ["The yen fell sharply against the dollar this week, and exporters in Japan were very happy about it."],
-            translation=["今週、円はドルに対して急落した。", "日本の輸出業者はそれをとても喜んだ。"],
+            ["The yen fell sharply against the dollar this week, and exporters were very happy.", "Prices rose."],
+            translation=["今週、円はドルに対して急落した。輸出業者はとても喜んだ。", "物価が上がった。"],
         )
     )
-    assert lesson.sentences[0].translation == ""
+    assert [s.translation for s in lesson.sentences] == ["", ""]
+
+
+def test_lengths_veto_a_split_balanced_by_a_merge() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            [
+                "The yen fell sharply against the dollar this week, and exporters across Japan were happy. "
+                "Importers were not."
+            ],
+            translation=["今週、円はドルに対して急落した。日本中の輸出業者は喜んだが、輸入業者は違った。"],
+        )
+    )
+    assert [s.translation for s in lesson.sentences] == ["", ""]
+
+
+def test_an_extra_paragraph_at_the_end_spoils_nothing_before_it() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["Cafés are busy.", "Tourists love matcha."],
+            translation=["カフェは忙しい。", "観光客は抹茶が大好きだ。", "もう一度読みましょう。"],
+        )
+    )
+    assert [s.translation for s in lesson.sentences] == ["カフェは忙しい。", "観光客は抹茶が大好きだ。"]
 
 
 def test_no_translation_no_warning() -> None:

@@ -94,9 +94,10 @@ def tie_translations(
 
     Paragraphs are grouped where both sides reach the same sentence count at a paragraph end with one side a single
     paragraph (the translator merged or split paragraphs but kept sentences); within a group sentences tie in
-    order. When the totals differ, only a paragraph tied to the paragraph in the same place counts (equal
-    paragraph numbers). A group is dropped when any pair's lengths do not fit a translation (a sentence split in
-    two, another merged). Anything else is left untied rather than tied wrongly.
+    order. When the totals differ, only a paragraph tied to the paragraph in the same place counts, up to where
+    the counts part (a translator's note added at the end does not spoil the rest). A group is dropped when any
+    pair's lengths do not fit a translation (a sentence split in two, another merged). Anything else is left
+    untied rather than tied wrongly.
     """
     result = tuple(sentences)
     if translation is None or not sentences or not translation.paragraphs:
@@ -113,7 +114,7 @@ def tie_translations(
     same_total = sum(english_counts) == sum(japanese_counts)
     for english_run, japanese_run in _groups(english_counts, japanese_counts):
         # With a sentence gained or lost somewhere, only paragraph-for-paragraph runs in the same place are safe.
-        if not same_total and not (len(english) == len(japanese) and english_run == japanese_run):
+        if not same_total and not (len(english_run) == 1 and english_run == japanese_run):
             continue
         numbers = [number for i in english_run for number in english[i]]
         translated = [text for j in japanese_run for text in japanese[j]]
