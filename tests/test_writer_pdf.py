@@ -239,6 +239,8 @@ def test_outline_and_metadata(tmp_path: Path) -> None:
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "Answer Key 解答" in titles and "1. Vocabulary matching" in titles and "Reading" in titles
     assert "3. Complete the article" in titles
+    nested = next(item for item in reader.outline if isinstance(item, list))
+    assert nested[0].title == "1. Vocabulary matching"  # the key's sections sit under "Answer Key"
     info = reader.metadata
     assert info is not None
     assert info.title == make_lesson().title and info.author == "Sakura School"

@@ -34,12 +34,12 @@ MARGINS: dict[str, tuple[float, float, float, float]] = {  # left/right, top, bo
     "letter": (18 * mm, 16 * mm, 18 * mm, 0),
 }
 
-# Five faces, no more: every face used adds its own embedded subset (15-60 KB each) to a 300 KiB budget.
-SERIF, SERIF_BOLD, SANS_BOLD = "LiberationSerif", "LiberationSerif-Bold", "LiberationSans-Bold"
+# Four faces, no more: every face used adds its own embedded subset (15-110 KB each) to a 300 KiB budget, so
+# emphasis is the bold sans (and Gothic for Japanese), never a fifth face.
+SERIF, SANS_BOLD = "LiberationSerif", "LiberationSans-Bold"
 MINCHO, GOTHIC = "IPAexMincho", "IPAexGothic"
 FONT_FILES = {
     SERIF: "LiberationSerif-Regular.ttf",
-    SERIF_BOLD: "LiberationSerif-Bold.ttf",
     SANS_BOLD: "LiberationSans-Bold.ttf",
     MINCHO: "ipaexm.ttf",
     GOTHIC: "ipaexg.ttf",
@@ -47,7 +47,7 @@ FONT_FILES = {
 
 SIZE = 10.5  # the usual Japanese body size
 BODY = Style(SERIF, MINCHO, SIZE)
-BOLD = Style(SERIF_BOLD, GOTHIC, SIZE)  # Japanese has no bold Mincho here; Gothic is the conventional emphasis
+BOLD = Style(SANS_BOLD, GOTHIC, SIZE - 0.5)  # there is no bold Mincho; Gothic is the conventional emphasis
 MARKED = Style(SERIF, MINCHO, SIZE, underline=True)  # bold would turn a key where most words are gapped black
 INSTRUCTION = Style(SERIF, MINCHO, SIZE - 0.5)
 NOTE = Style(SERIF, MINCHO, SIZE - 1, grey=0.25)
@@ -121,14 +121,16 @@ class _Layout:
     page: tuple[float, float]
 
 
-def _heading(number: int | None, english: str, japanese: str, key: str, *, space_before: float = 14) -> RichText:
+def _heading(
+    number: int | None, english: str, japanese: str, key: str, *, space_before: float = 14, level: int = 0
+) -> RichText:
     inlines: list[Inline] = []
     if number is not None:
         inlines.append(Span(f"{number}{NBSP}{NBSP}", HEADING))
     inlines += [Span(english, HEADING), Span(f"{NBSP}{NBSP}{NBSP}{japanese}", SUBHEADING)]
     title = f"{number}. {english}" if number is not None else english
     return RichText(
-        inlines, 20, space_before=space_before, space_after=3, keep_with_next=True, bookmark=(key, title, 0)
+        inlines, 20, space_before=space_before, space_after=3, keep_with_next=True, bookmark=(key, title, level)
     )
 
 
@@ -385,7 +387,7 @@ def _answer_key(lesson: Lesson, numbers: dict[str, int], layout: _Layout, order:
         HRFlowable(width="100%", thickness=1.2, color=(0, 0, 0), spaceBefore=2, spaceAfter=4),
     ]
     if "matching" in numbers:
-        story.append(_heading(numbers["matching"], "Vocabulary matching", "語彙のマッチング", "key-matching"))
+        story.append(_heading(numbers["matching"], "Vocabulary matching", "語彙のマッチング", "key-matching", level=1))
         position = {entry: row for row, entry in enumerate(order)}
         columns = 4 if layout.width > 430 else 3
         cells = [
@@ -399,7 +401,7 @@ def _answer_key(lesson: Lesson, numbers: dict[str, int], layout: _Layout, order:
         grid = [[cells[c * rows + r] for c in range(columns)] for r in range(rows)]
         story.append(_table(grid, [layout.width / columns] * columns))
     if "cloze" in numbers:
-        story.append(_heading(numbers["cloze"], "Sentence cloze", "文の穴埋め", "key-cloze"))
+        story.append(_heading(numbers["cloze"], "Sentence cloze", "文の穴埋め", "key-cloze", level=1))
         items: list[RichText] = []
         for cloze, groups, first in _cloze_blanks(lesson):
             for n, use in enumerate(cloze.uses):
@@ -416,7 +418,7 @@ def _answer_key(lesson: Lesson, numbers: dict[str, int], layout: _Layout, order:
             right.append(_cell([]))
         story.append(_table([list(pair) for pair in zip(left, right, strict=True)], [layout.width / 2] * 2))
     if "gapfill" in numbers and lesson.exercise is not None:
-        story.append(_heading(numbers["gapfill"], "Complete the article", "語の補充", "key-gapfill"))
+        story.append(_heading(numbers["gapfill"], "Complete the article", "語の補充", "key-gapfill", level=1))
         story.append(RichText([Span("Filled-in words are underlined.", NOTE)], 13, space_after=4, keep_with_next=True))
         for tokens in lesson.exercise.paragraphs:
             story.append(RichText(_gap_inlines(tokens, answers=True), SIZE * 1.65, space_after=3))
@@ -513,7 +515,6 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
         # reportlab seeds the file /ID with its clock (or SOURCE_DATE_EPOCH, which the build may set for other
         # reasons); seed it with the lesson's own date so the same lesson always gives the same bytes.
         canvas._doc.signature = hashlib.md5(b"ankiexport worksheet " + date.encode(), usedforsecurity=False)
-        canvas.setProducer("ankiexport")
         return canvas
 
     doc = _Document(
