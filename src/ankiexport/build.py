@@ -117,6 +117,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        _publishable(temporary)
         os.replace(temporary, path)
 
 
@@ -144,6 +145,20 @@ def _temporary_beside(path: Path) -> Iterator[Path]:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as stream:
         os.fsync(stream.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what a plain open() would give; mkstemp's 0600 would hide outputs from a web server
+
+
+def _publishable(path: Path) -> None:
+    """Give a finished temporary the permissions an ordinarily written file has, before it is renamed into place."""
+    os.chmod(path, _FILE_MODE)
 
 
 def _sha256(path: Path) -> str:
@@ -330,6 +345,7 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
             temporaries.append((temporary, target))
             written = WRITERS[name](lesson, temporary, settings)
             _fsync_file(temporary)
+            _publishable(temporary)
             result.artifacts.append(
                 {
                     "file": target.name,
@@ -378,6 +394,11 @@ def _load_state(out_dir: Path) -> dict[str, Any]:
     ):
         return {"version": STATE_VERSION, "lessons": {}}
     return state
+
+
+def _save_state(out_dir: Path, state: dict[str, Any]) -> None:
+    """Record what was built; it only ever lists files that were completely written and renamed into place."""
+    write_if_changed(out_dir / STATE_NAME, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode())
 
 
 def _outputs_intact(out_dir: Path, entry: dict[str, Any]) -> bool:
@@ -541,6 +562,7 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
 
     parsed: dict[str, tuple[Job, Lesson]] = {}
     job_of = {str(job.source): job for job in jobs}
+    saved = time.monotonic()
     reporter = _Reporter(len(todo), options.verbosity)
     try:
         for result in _run_jobs(work, out_dir, settings, options.jobs):
@@ -555,6 +577,9 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
                     "lesson": result.lesson,
                     "artifacts": result.artifacts,
                 }
+                if time.monotonic() - saved > 2:  # so a build killed late keeps most of its work
+                    _save_state(out_dir, state)
+                    saved = time.monotonic()
             else:
                 failures.append(result.messages[-1] if result.messages else f"{result.source}: error")
     finally:
@@ -575,8 +600,7 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
         combined_written = True
     manifest_written = _write_manifest(out_dir, state, settings)
     index_written = _write_index(out_dir, state, settings)
-    # The state goes last: if the build dies before this, the next one redoes the work instead of trusting it.
-    write_if_changed(out_dir / STATE_NAME, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode())
+    _save_state(out_dir, state)
 
     built = sum(1 for job in todo if entries.get(str(job.source), {}).get("fingerprint") == job.fingerprint)
     seconds = time.perf_counter() - started
@@ -666,6 +690,7 @@ def _write_combined(
     with _temporary_beside(target) as temporary:
         written = write_combined_apkg([lesson for _, lesson in lessons], temporary, settings)
         _fsync_file(temporary)
+        _publishable(temporary)
         os.replace(temporary, target)
     info = target.stat()
     state["combined"] = {
@@ -700,7 +725,8 @@ def _write_manifest(out_dir: Path, state: dict[str, Any], settings: Settings) ->
         "artifacts": artifacts,
         "combined": {k: v for k, v in combined.items() if k not in ("fingerprint", "mtime_ns")} if combined else None,
     }
-    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    # Sorted keys: artifacts fresh from a worker and ones loaded from the state must serialise the same way.
+    data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
     return write_if_changed(out_dir / MANIFEST_NAME, data)
 
 

@@ -9,6 +9,7 @@ import io
 import itertools
 import re
 import sqlite3
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -262,21 +263,34 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
     # seeding them per file keeps two lessons' packages from proposing the same ids to one collection.
     seed = int.from_bytes(hashlib.sha256(id_seed.encode()).digest()[:4], "big") % (1 << 24)
     ids = itertools.count(NOTE_FORMAT_EPOCH * 1000 - (seed << 16))
-    with tempfile.TemporaryDirectory(prefix="ankiexport-apkg-") as folder:
-        database = Path(folder) / "collection.anki2"
-        connection = sqlite3.connect(database)
-        try:
-            cursor = connection.cursor()
-            genanki.Package(decks).write_to_db(cursor, NOTE_FORMAT_EPOCH, ids)
-            cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in mods.items()])
-            connection.commit()
-        finally:
-            connection.close()
-        collection = database.read_bytes()
+    # In memory: a killed build must not leave a collection file behind anywhere (the build cleans only --out).
+    connection = sqlite3.connect(":memory:")
+    try:
+        cursor = connection.cursor()
+        genanki.Package(decks).write_to_db(cursor, NOTE_FORMAT_EPOCH, ids)
+        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in mods.items()])
+        connection.commit()
+        collection = _database_bytes(connection)
+    finally:
+        connection.close()
     # Header bytes 96-99 record the version of the SQLite library that wrote the file (informational only); a fixed
     # value keeps CI and laptops with different SQLite builds from writing different decks for the same lesson.
     collection = collection[:96] + _SQLITE_VERSION_STAMP.to_bytes(4, "big") + collection[100:]
     return _zip({"collection.anki2": collection, "media": b"{}"})
+
+
+def _database_bytes(connection: sqlite3.Connection) -> bytes:
+    """The database as the bytes of a collection file."""
+    if sys.version_info >= (3, 11):
+        return connection.serialize()
+    with tempfile.TemporaryDirectory(prefix="ankiexport-apkg-") as folder:  # Python 3.10 has no serialize()
+        database = Path(folder) / "collection.anki2"
+        target = sqlite3.connect(database)
+        try:
+            connection.backup(target)
+        finally:
+            target.close()
+        return database.read_bytes()
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
