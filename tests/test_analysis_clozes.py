@@ -306,3 +306,15 @@ def test_analysing_many_lessons_is_fast(sample: Lesson) -> None:
     elapsed = time.perf_counter() - start
     print(f"analyse(): {elapsed * 10:.1f} ms per sample lesson")
     assert elapsed < 10  # ~1 s on a shared CI core; a quadratic scan or a lost cache would blow far past this
+
+
+def test_term_used_only_inside_a_longer_term_is_warned_as_such() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T", ["A nuanced understanding helps."], [("understanding", "理解"), ("nuanced understanding", "x")]
+        )
+    )
+    assert markup(lesson) == ["A {{c1::nuanced understanding::x}} helps."]
+    ((line, message),) = term_warnings(lesson)
+    assert line == lesson.vocabulary[0].line
+    assert message.startswith("vocabulary term 'understanding' is only used inside another term's words")

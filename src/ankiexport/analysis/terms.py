@@ -38,11 +38,13 @@ def _uses(chosen: list[_Candidate]) -> tuple[TermUse, ...]:
     return tuple(TermUse(entry=entry, spans=tuple(sorted(found))) for entry, found in ordered)
 
 
-def _cloze_for(sentence: str, index: int | None, entries: Sequence[tuple[int, str]]) -> Cloze | None:
+def _cloze_for(sentence: str, index: int | None, entries: Sequence[tuple[int, str]], seen: set[int]) -> Cloze | None:
+    """The sentence's cloze (key still empty) or None; ``seen`` collects every entry found, kept or not."""
     tokens = tokenize(sentence)
     candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
     if not candidates:
         return None
+    seen.update(candidate.entry for candidate in candidates)
     return Cloze(sentence=sentence, index=index, uses=_uses(_choose(candidates)), key="")
 
 
@@ -52,29 +54,32 @@ def build_clozes(
     """The lesson's cloze notes in reading order (title first) and a warning for every term found nowhere."""
     entries = [(number, entry.term) for number, entry in enumerate(vocabulary) if entry.term.strip()]
     body: list[Cloze] = []
+    seen: set[int] = set()
     for index, sentence in enumerate(sentences):
-        cloze = _cloze_for(sentence.text, index, entries)
+        cloze = _cloze_for(sentence.text, index, entries, seen)
         if cloze is not None:
             body.append(cloze)
     used = {use.entry for cloze in body for use in cloze.uses}
     missing = [(number, term) for number, term in entries if number not in used]
     clozes: list[Cloze] = []
     if missing and title.strip():
-        heading = _cloze_for(title, None, missing)
+        heading = _cloze_for(title, None, missing, seen)
         if heading is not None:
             clozes.append(heading)
             used |= {use.entry for use in heading.uses}
     clozes.extend(body)
     warnings = tuple(
-        Diagnostic(
-            line=vocabulary[number].line,
-            message=f"vocabulary term {term!r} is not used in the article or the title; "
-            "its card gets no example sentence",
-        )
+        Diagnostic(line=vocabulary[number].line, message=_not_used(term, inside_another=number in seen))
         for number, term in entries
         if number not in used
     )
     return _keyed(clozes, vocabulary), warnings
+
+
+def _not_used(term: str, inside_another: bool) -> str:
+    if inside_another:
+        return f"vocabulary term {term!r} is only used inside another term's words; its card gets no example sentence"
+    return f"vocabulary term {term!r} is not used in the article or the title; its card gets no example sentence"
 
 
 def _keyed(clozes: Sequence[Cloze], vocabulary: Sequence[VocabEntry]) -> tuple[Cloze, ...]:
