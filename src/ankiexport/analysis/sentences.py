@@ -49,6 +49,18 @@ _LEADING_OPENERS = re.compile(r"^[\s“\"‘'(\[]*")
 _LAST_WORD = re.compile(r"([A-Za-z]+)\.\s*$")
 # A full stop with no space after it between two ordinary words ("new.The"): a typo that hides a boundary.
 _MISSING_SPACE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+# pysbd keeps "the U.S. Then …" together unless the next word is on its short list; after a dotted initialism
+# (U.S., U.K., a.m., p.m.) a capitalised function word can only start a new sentence.
+_AFTER_INITIALISM = re.compile(r"(?<![\w.])(?:[A-Za-z]\.){2,}(?<!e\.g\.)(?<!i\.e\.)\s+(?=([A-Z][a-z]*)\b)")
+_OPENERS = frozenset(
+    {
+        *("the", "a", "an", "this", "that", "these", "those", "it", "they", "he", "she", "we", "i", "you", "there"),
+        *("then", "but", "however", "yet", "so", "still", "also", "meanwhile", "now", "today", "instead", "and"),
+        *("many", "most", "some", "several", "few", "all", "both", "each", "every", "such", "what", "why", "how"),
+        *("in", "on", "at", "for", "with", "as", "after", "before", "when", "while", "since", "although", "if"),
+        *("moreover", "furthermore", "meanwhile", "nevertheless", "nonetheless", "still", "later", "soon", "our"),
+    }
+)
 
 
 @cache
@@ -132,8 +144,13 @@ def split_spans(paragraph: str) -> list[tuple[int, int]]:
             merged.append((start, end))
     result: list[tuple[int, int]] = []
     for start, end in merged:
-        cuts = [start, *(start + m.start() for m in _MISSING_SPACE.finditer(paragraph, start, end)), end]
-        result.extend((a, b) for a, b in pairwise(cuts) if paragraph[a:b].strip())
+        inner = [m.start() for m in _MISSING_SPACE.finditer(paragraph, start, end)]
+        inner += [m.end() for m in _AFTER_INITIALISM.finditer(paragraph, start, end) if m.group(1).lower() in _OPENERS]
+        cuts = [start, *sorted(inner), end]
+        for a, b in pairwise(cuts):
+            text = paragraph[a:b]
+            if text.strip():
+                result.append((a + len(text) - len(text.lstrip()), b - len(text) + len(text.rstrip())))
     return result
 
 
