@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,24 @@ def test_bad_yaml_text(text: str, line: int | None, message: str) -> None:
         read_text(text)
     assert caught.value.line == line
     assert message in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("value", "length"),
+    [
+        ("word " * 40_000, 199_999),
+        ("'" + "a" * 200_000 + "'", 200_000),
+        ('"' + "\\u3042" * 40_000 + '"', 40_000),  # 240,000 characters of escapes
+        ("|\n    " + "あ" * 200_000, 200_000),
+    ],
+    ids=["plain", "single-quoted", "escapes", "block"],
+)
+def test_200000_character_value_reads_in_bounded_time(value: str, length: int) -> None:
+    text = f"title: T\narticle:\n  - {value}\nvocabulary: [{{term: a, gloss: b}}]\n"
+    started = time.perf_counter()
+    lesson = read_text(text)
+    assert time.perf_counter() - started < 5.0
+    assert len(lesson.article[0].text) == length
 
 
 def test_undecodable_yaml_is_a_lesson_error() -> None:
