@@ -17,7 +17,7 @@ MAX_GAP = 3  # free words between the parts of a phrase ("gaining significant tr
 MAX_SLOT = 5  # words a placeholder (sb, sth, ~, A, B) may stand for
 
 _SLOT_ANY = frozenset({"~", "...", "…", "sb", "sth", "sb.", "sth.", "someone", "somebody", "something", "sw"})
-_SLOT_POSS = frozenset({"one's", "sb's", "someone's", "somebody's", "sth's", "something's", "one’s"})
+_SLOT_POSS = frozenset({"one's", "sb's", "someone's", "somebody's", "sth's", "something's"})
 _SLOT_REFL = frozenset({"oneself"})
 _POSSESSIVES = frozenset({"my", "your", "his", "her", "its", "our", "their", "one's", "whose"})
 _REFLEXIVES = frozenset(
@@ -162,11 +162,9 @@ def compile_term(term: str) -> tuple[tuple[Element, ...], ...]:
 
 
 @cache
-def _heads(pattern: tuple[Element, ...]) -> frozenset[str]:
-    """The tokens a match of the pattern can start with (the first word's first parts)."""
-    first = pattern[0]
-    assert isinstance(first, Word)
-    return frozenset(form[0] for form in first.forms)
+def _heads(element: Word) -> frozenset[str]:
+    """The tokens a match of the word can start with, to reject most positions with one set lookup."""
+    return frozenset(form[0] for form in element.forms)
 
 
 def _joined(sentence: str, left: Token, right: Token) -> bool:
@@ -188,6 +186,8 @@ def _gap_word(token: Token, sentence: str) -> bool:
 
 def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int) -> list[int]:
     """Lengths (in tokens, longest first) with which ``element`` matches at token ``at``."""
+    if tokens[at].text not in _heads(element):
+        return []
     lengths: set[int] = set()
     for form in element.forms:
         end = at + len(form)
@@ -241,7 +241,7 @@ def _match_from(
         return [] if _trailing_slot_fits(element.kind, sentence, tokens, at) else None
     if isinstance(element, Slot):
         following = pattern[index + 1]
-        assert isinstance(following, Word)  # leading/trailing slots are dropped and adjacent ones merged
+        assert isinstance(following, Word)  # adjacent slots are merged, so a slot that is not last precedes a word
         for end in range(at + 1, min(at + MAX_SLOT, len(tokens) - 1) + 1):
             if _slot_fits(element.kind, sentence, tokens, at, end):
                 rest = _match_from(pattern, index + 1, sentence, tokens, end)
@@ -309,8 +309,6 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
     while at < len(tokens):
         found: list[tuple[int, int]] | None = None
         for pattern in patterns:
-            if tokens[at].text not in _heads(pattern):
-                continue
             found = _match_from(pattern, 0, sentence, tokens, at)
             if found is not None:
                 break
