@@ -149,7 +149,7 @@ BAD = [
     ("bad_yaml_duplicate_term.yaml", 7, "appears twice in the vocabulary: lines 5 and 7"),
     ("bad_yaml_invalid_date.yaml", 2, "date: must be a real date written YYYY-MM-DD, not '2026-02-30'"),
     # PyYAML builds the date after parsing and does not say where; yamlsafe would need to catch it to give a line.
-    ("bad_yaml_impossible_timestamp.yaml", None, "a value cannot be read (month must be in 1..12)"),
+    ("bad_yaml_impossible_timestamp.yaml", 2, "'2026-13-01' cannot be read (month must be in 1..12)"),
     ("bad_yaml_syntax_error.yaml", 4, "not valid YAML"),
     ("bad_yaml_vocabulary_empty.yaml", 4, "vocabulary: has no entries"),
     ("bad_yaml_missing_title.yaml", 1, "needs a 'title' key"),
@@ -182,7 +182,7 @@ def test_bad_yaml_fixture(name: str, line: int | None, message: str) -> None:
         ("title: T\narticle: [x]\nvocabulary: [{term: a, gloss: '  '}]\n", 3, "gloss: must not be empty"),
         ("title: T\ntitle: U\n", 2, "key 'title' appears twice"),
         ("title: !!binary aGVsbG8=\n", 1, "unsupported YAML tag"),
-        ("title: T\nx: 0x_\n", None, "not valid YAML"),
+        ("title: T\nx: 0x_\n", 2, "not valid YAML"),
         ("[" * 5000, None, "nested too deeply"),
     ],
     ids=[

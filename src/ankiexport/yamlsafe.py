@@ -76,7 +76,10 @@ def _convert(node: yaml.Node, where: tuple[Any, ...], lines: LineMap, path: str,
         if node.tag == "tag:yaml.org,2002:str":
             return value
         # Let SafeLoader resolve ints, bools, dates; dates come back as text (the model keeps ISO strings).
-        constructed = _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
+        try:
+            constructed = _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # well-formed YAML, impossible value: `date: 2026-13-01`
+            raise error(f"not valid YAML: {value!r} cannot be read ({exc})", path, line) from None
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(constructed)[:10] if len(value) == 10 else value
         return constructed
