@@ -18,7 +18,7 @@ def analyse(lesson: Lesson) -> Lesson:
     if lesson.gapfill:
         exercise, gap_warnings = align_gapfill(lesson.gapfill, lesson.article)
     elif lesson.article:
-        exercise, gap_warnings = generate_gapfill(lesson.article), ()
+        exercise, gap_warnings = generate_gapfill(lesson.article, sentences), ()
     else:
         exercise, gap_warnings = None, ()
     return replace(

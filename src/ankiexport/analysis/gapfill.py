@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
-from ..model import Diagnostic, GapFill, GapToken, Paragraph
+from ..model import Diagnostic, GapFill, GapToken, Paragraph, Sentence
 from .inflection import is_known_word
 from .sentences import split_spans
 
@@ -20,15 +20,22 @@ def _is_acronym(word: str) -> bool:
     return len(word) >= 2 and word.isupper()
 
 
-def _proper_nouns(article: Sequence[Paragraph]) -> frozenset[str]:
+def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | None = None) -> frozenset[str]:
     """Capitalised words used mid-sentence that the English lexicon lacks (Japan, Tokyo): kept whole everywhere.
 
     A capitalised word the lexicon knows ("Trainer") is still gapped, as the sample does; at a sentence start
     capitals say nothing, so a word there counts as a name only if it also appears mid-sentence.
     """
     names: set[str] = set()
-    for paragraph in article:
-        starts = [start for start, _ in split_spans(paragraph.text)] or [0]
+    known: dict[int, list[int]] = {}
+    if sentences is not None:
+        # The sentences already cut: where each starts in its paragraph (they are in order, so find from there).
+        for sentence in sentences:
+            text = article[sentence.paragraph].text
+            starts_here = known.setdefault(sentence.paragraph, [])
+            starts_here.append(text.find(sentence.text, starts_here[-1] + 1 if starts_here else 0))
+    for index, paragraph in enumerate(article):
+        starts = known.get(index) or [start for start, _ in split_spans(paragraph.text)] or [0]
         for match in _LETTERS.finditer(paragraph.text):
             word = match.group()
             if not word[0].isupper() or _is_acronym(word):
@@ -72,9 +79,12 @@ def gap_chunk(chunk: str, names: frozenset[str] = frozenset()) -> str:
     return "".join(out)
 
 
-def generate_gapfill(article: Sequence[Paragraph]) -> GapFill:
-    """The exercise for a lesson without one: one line per paragraph, every chunk gapped by ``gap_chunk``."""
-    names = _proper_nouns(article)
+def generate_gapfill(article: Sequence[Paragraph], sentences: Sequence[Sentence] | None = None) -> GapFill:
+    """The exercise for a lesson without one: one line per paragraph, every chunk gapped by ``gap_chunk``.
+
+    ``sentences`` (the article's, when already cut) only saves splitting the paragraphs again.
+    """
+    names = _proper_nouns(article, sentences)
     return GapFill(
         paragraphs=tuple(
             tuple(GapToken(shown=gap_chunk(chunk, names), answer=chunk) for chunk in paragraph.text.split())

@@ -304,17 +304,22 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
     if not patterns:
         return []
     tokens = tokenize(sentence) if tokens is None else tokens
+    heads = _term_heads(term)
     matches: list[Match] = []
-    at = 0
-    while at < len(tokens):
-        found: list[tuple[int, int]] | None = None
+    resume = 0
+    for at, token in enumerate(tokens):
+        if at < resume or token.text not in heads:
+            continue
         for pattern in patterns:
             found = _match_from(pattern, 0, sentence, tokens, at)
             if found is not None:
+                matches.append(Match(tuple(found), _spans(sentence, tokens, found)))
+                resume = found[-1][1]
                 break
-        if found is None:
-            at += 1
-            continue
-        matches.append(Match(tuple(found), _spans(sentence, tokens, found)))
-        at = found[-1][1]
     return matches
+
+
+@cache
+def _term_heads(term: str) -> frozenset[str]:
+    """Every token a match of the term can start with: most sentences are skipped with set lookups alone."""
+    return frozenset().union(*(_heads(pattern[0]) for pattern in compile_term(term) if isinstance(pattern[0], Word)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -47,6 +47,8 @@ _REPORTING = (
 _CLOSING_QUOTE_END = re.compile(r"[!?][”\"’']\s*$")
 _LEADING_OPENERS = re.compile(r"^[\s“\"‘'(\[]*")
 _LAST_WORD = re.compile(r"([A-Za-z]+)\.\s*$")
+# Where pysbd could end a sentence: a full stop, question or exclamation mark (and closing quotes) before more text.
+_POSSIBLE_END = re.compile(r"[.!?…][”\"’')\]]*\s+\S")
 # A full stop with no space after it between two ordinary words ("new.The"): a typo that hides a boundary.
 _MISSING_SPACE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # pysbd keeps "the U.S. Then …" together unless the next word is on its short list; after a dotted initialism
@@ -133,9 +135,19 @@ def _continues(previous: str, following: str) -> bool:
 
 def split_spans(paragraph: str) -> list[tuple[int, int]]:
     """[start, end) spans of the sentences of one paragraph, in order, each stripped of outer whitespace."""
+    return list(_split_spans(paragraph))
+
+
+@lru_cache(maxsize=8192)
+def _split_spans(paragraph: str) -> tuple[tuple[int, int], ...]:
     if not paragraph.strip():
-        return []
-    spans = _locate(paragraph, _segmenter().segment(paragraph))
+        return ()
+    if _POSSIBLE_END.search(paragraph) is None:
+        # No full stop, question or exclamation mark before more text: pysbd (~0.5 ms a paragraph) has
+        # nothing to decide, and most lesson paragraphs are single sentences.
+        spans = [(len(paragraph) - len(paragraph.lstrip()), len(paragraph.rstrip()))]
+    else:
+        spans = _locate(paragraph, _segmenter().segment(paragraph))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and _continues(paragraph[merged[-1][0] : merged[-1][1]], paragraph[start:end]):
@@ -151,7 +163,7 @@ def split_spans(paragraph: str) -> list[tuple[int, int]]:
             text = paragraph[a:b]
             if text.strip():
                 result.append((a + len(text) - len(text.lstrip()), b - len(text) + len(text.rstrip())))
-    return result
+    return tuple(result)
 
 
 def split_sentences(paragraph: str) -> list[str]:
