@@ -171,6 +171,8 @@ def test_basic_lesson() -> None:
         "title_after_blank_lines.txt",
         "vocab_bullets_mixed.txt",
         "vocab_labels_alternative.txt",
+        "vocab_numbered_terms.txt",
+        "vocab_terms_without_bullets.txt",
     ],
 )
 def test_variant_reads_like_the_basic_lesson(name: str) -> None:
@@ -204,6 +206,16 @@ def test_vocab_continuation_lines_join_with_newlines() -> None:
     # A bullet that starts in Japanese inside an explanation is part of it, not a new term.
     assert first.explanation == "資源や需要をうまく活用すること。\n需要や市場について使う。\n・例: tap into a market"
     assert [e.term for e in lesson.vocabulary] == BASE_TERMS
+
+
+def test_numbered_example_sentences_stay_in_the_explanation(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace(
+        "- 解説: 資源や需要をうまく活用すること。\n",
+        "- 解説: 資源や需要をうまく活用すること。\n1. They tap into new markets.\n2) 市場に参入する\n",
+    )
+    lesson = read_bytes(tmp_path, "lesson.txt", text.encode())
+    assert [e.term for e in lesson.vocabulary] == BASE_TERMS
+    assert lesson.vocabulary[0].explanation.endswith("\n1. They tap into new markets.\n2) 市場に参入する")
 
 
 def test_vocab_without_explanation() -> None:

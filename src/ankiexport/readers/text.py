@@ -294,6 +294,29 @@ def field_label(text: str) -> tuple[FieldKind, str] | None:
     return None
 
 
+# "1. term", "(2) term", "３）term", "④ term": numbered entries, common in teachers' own lists.
+_NUMBERED = re.compile(r"(?:[0-9０-９]{1,3}[.)．）]|[(（][0-9０-９]{1,3}[)）]|[\u2460-\u2473])\s*")
+
+
+def _looks_like_term(text: str) -> bool:
+    """Short English text that does not end like a sentence: what a term is, and an example sentence is not."""
+    return 0 < len(text) <= 60 and _starts_like_term(text) and not text.endswith((".", "!", "?", "。", "！", "？"))
+
+
+def _unbulleted_term(text: str, following: str) -> str | None:
+    """The term of an entry written without a bullet: numbered, or directly followed by its 和訳 line."""
+    numbered = _NUMBERED.match(text)
+    if numbered is not None:
+        rest = text[numbered.end() :].strip()
+        return rest if _looks_like_term(rest) else None
+    if _looks_like_term(text):
+        body = _unbullet(following)
+        label = field_label(body if body is not None else following)
+        if label is not None and label[0] == "gloss":
+            return text
+    return None
+
+
 def _starts_like_term(text: str) -> bool:
     """True when the first letter is Latin: terms are English, while ``・例: …`` inside an explanation is not a term."""
     for ch in unicodedata.normalize("NFKC", text[:64]):
@@ -368,10 +391,17 @@ def _article_line(state: _Parse, number: int, text: str) -> None:
     state.article.append(Paragraph(text, number))
 
 
-def _vocabulary_line(state: _Parse, number: int, text: str) -> None:
+def _vocabulary_line(state: _Parse, number: int, text: str, following: str) -> None:
     body = _unbullet(text)
     label = field_label(body if body is not None else text)
     current = state.current
+    if body is None and label is None and (current is None or current.gloss):
+        term = _unbulleted_term(text, following)
+        if term is not None:
+            state.current = _Entry(term, number)
+            state.entries.append(state.current)
+            state.open_field = None
+            return
     if label is not None:
         kind, value = label
         if current is None:
@@ -441,8 +471,12 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
     section: Literal["title", "article", "vocabulary", "translation"] = "title"
     seen: dict[SectionKind, int] = {}
 
-    for number, raw in enumerate(split_lines(text), start=1):
-        line = raw.strip()
+    lines = [raw.strip() for raw in split_lines(text)]
+    following = [""] * len(lines)  # the next line with content, for terms written without a bullet
+    for index in range(len(lines) - 2, -1, -1):
+        after = lines[index + 1]
+        following[index] = after if after and not _is_rule(after) else following[index + 1]
+    for number, line in enumerate(lines, start=1):
         if not line or _is_rule(line):
             continue
         parsed_header = parse_header(line)
@@ -493,7 +527,7 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         if section == "article":
             _article_line(state, number, line)
         elif section == "vocabulary":
-            _vocabulary_line(state, number, line)
+            _vocabulary_line(state, number, line, following[number - 1])
         else:
             _translation_line(state, number, line, patterns)
 
