@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
@@ -318,3 +320,31 @@ def test_term_used_only_inside_a_longer_term_is_warned_as_such() -> None:
     ((line, message),) = term_warnings(lesson)
     assert line == lesson.vocabulary[0].line
     assert message.startswith("vocabulary term 'understanding' is only used inside another term's words")
+
+
+_PIECES = st.sampled_from(
+    [
+        *("the", "yen", "gain", "gaining", "traction", "~", "one's", "sb", "A", "B", "(be)", "keen", "on", "/", "-"),
+        *("U.S.", "“", "”", "’s", "$1.5", "it's", "AI-generated", "Japan", ",", ".", "(", ")", "their", "themselves"),
+    ]
+)
+_TEXT = st.lists(_PIECES, max_size=20).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TEXT, max_size=3), st.lists(st.tuples(_TEXT, _TEXT), max_size=4), _TEXT)
+def test_clozes_are_well_formed_for_any_input(paragraphs: list[str], terms: list[tuple[str, str]], title: str) -> None:
+    lesson = analyse(make_lesson(title, paragraphs, terms))
+    for cloze in lesson.clozes:
+        taken: list[tuple[int, int]] = []
+        firsts = []
+        for use in cloze.uses:
+            assert use.spans == tuple(sorted(use.spans))
+            firsts.append(use.spans[0][0])
+            for start, end in use.spans:
+                assert 0 <= start < end <= len(cloze.sentence)
+                assert cloze.sentence[start:end].strip() == cloze.sentence[start:end]
+                assert all(end <= a or b <= start for a, b in taken)
+                taken.append((start, end))
+        assert firsts == sorted(firsts)
+        assert "{{c1::" in cloze_markup(cloze, lesson.vocabulary)
