@@ -11,7 +11,7 @@ from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
 from ankiexport.analysis.gapfill import agreement, align_gapfill, gap_chunk, generate_gapfill
 from ankiexport.config import Settings
-from ankiexport.model import GapToken, Lesson
+from ankiexport.model import GapToken, Lesson, Paragraph
 from ankiexport.readers import load_lesson
 
 FIXTURES = Path(__file__).resolve().parent / "lessons"
@@ -150,3 +150,23 @@ def test_align_needs_no_warning_for_ungapped_extras() -> None:
 
 def test_lesson_without_article_has_no_exercise() -> None:
     assert analyse(make_lesson("T", [])).exercise is None
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            "In China, Apple and Google opened offices near the Bank of Japan.",
+            "I_ China, Apple a__ Google o_____ o______ n___ t__ Bank o_ Japan.",
+        ),
+        (
+            "The Prime Minister met the AI Trainer in New York.",
+            "T__ P____ M_______ m__ t__ AI T______ i_ New York.",
+        ),
+        ("China is big. Then China grew.", "China i_ b__. T___ China g___."),
+        ("Japan is big. Then it grew.", "J____ i_ b__. T___ i_ g___."),  # a lone sentence start proves nothing
+    ],
+)
+def test_names_stay_and_titles_of_common_words_are_gapped(paragraph: str, expected: str) -> None:
+    (line,) = generate_gapfill([Paragraph(paragraph, 2)]).paragraphs
+    assert " ".join(token.shown for token in line) == expected

@@ -14,6 +14,7 @@ from .sentences import split_spans
 _LETTERS = re.compile(r"[^\W\d_]+")
 _FIRST_ALNUM = re.compile(r"[^\W_]")
 _OPENERS = "“\"‘'([ "
+_JOINERS = " -“”\"‘’'"  # what may stand between two words of one capitalised run ("AI Trainer", “AI Trainer”)
 
 
 def _is_acronym(word: str) -> bool:
@@ -21,10 +22,12 @@ def _is_acronym(word: str) -> bool:
 
 
 def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | None = None) -> frozenset[str]:
-    """Capitalised words used mid-sentence that the English lexicon lacks (Japan, Tokyo): kept whole everywhere.
+    """Capitalised words used mid-sentence as names (Japan, Tokyo, China, Apple): kept whole everywhere.
 
-    A capitalised word the lexicon knows ("Trainer") is still gapped, as the sample does; at a sentence start
-    capitals say nothing, so a word there counts as a name only if it also appears mid-sentence.
+    A name is a capitalised word the English lexicon lacks, or a known word standing alone (China, Apple). Known
+    words inside a run of capitalised words or next to an acronym make a title of common nouns ("AI Trainer",
+    "Prime Minister") and are gapped, as the sample does. At a sentence start capitals say nothing, so a word
+    there counts as a name only if it also appears mid-sentence.
     """
     names: set[str] = set()
     known: dict[int, list[int]] = {}
@@ -35,15 +38,28 @@ def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | 
             starts_here = known.setdefault(sentence.paragraph, [])
             starts_here.append(text.find(sentence.text, starts_here[-1] + 1 if starts_here else 0))
     for index, paragraph in enumerate(article):
-        starts = known.get(index) or [start for start, _ in split_spans(paragraph.text)] or [0]
-        for match in _LETTERS.finditer(paragraph.text):
+        text = paragraph.text
+        starts = known.get(index) or [start for start, _ in split_spans(text)] or [0]
+        words = list(_LETTERS.finditer(text))
+        initial = [
+            not text[starts[max(bisect_right(starts, m.start()) - 1, 0)] : m.start()].strip(_OPENERS) for m in words
+        ]
+        for position, match in enumerate(words):
             word = match.group()
-            if not word[0].isupper() or _is_acronym(word):
-                continue
-            sentence_start = starts[max(bisect_right(starts, match.start()) - 1, 0)]
-            if not paragraph.text[sentence_start : match.start()].strip(_OPENERS):
+            if initial[position] or not word[0].isupper() or _is_acronym(word):
                 continue
             if not word[1:].islower() or not is_known_word(word):
+                names.add(word)
+                continue
+            in_run = any(
+                0 <= other < len(words)
+                and not initial[other]
+                and words[other].group()[0].isupper()
+                and (is_known_word(words[other].group()) or _is_acronym(words[other].group()))
+                and not text[words[min(other, position)].end() : words[max(other, position)].start()].strip(_JOINERS)
+                for other in (position - 1, position + 1)
+            )
+            if not in_run:
                 names.add(word)
     return frozenset(names)
 
