@@ -50,10 +50,15 @@ def parse_yaml(text: str, path: str, error: type[AnkiexportError] = AnkiexportEr
             head, _, message = message.partition(": ")
             line = int(head.split()[1])
         raise error(f"not valid YAML: {message}", path, line) from None
+    except RecursionError:  # PyYAML composes recursively; `[[[[…` thousands deep exhausts the stack
+        raise error("not valid YAML: lists or mappings nested too deeply", path) from None
     lines: LineMap = {}
     if node is None:
         return None, lines
-    return _convert(node, (), lines, path, error), lines
+    try:
+        return _convert(node, (), lines, path, error), lines
+    except RecursionError:
+        raise error("not valid YAML: lists or mappings nested too deeply", path) from None
 
 
 _SCALAR_TAGS = {
