@@ -17,35 +17,13 @@ _BEFORE_NUMBER = frozenset(
 
 # Reporting verbs for speech tags after a quoted question or exclamation ("“Really?” Ken asked.").
 _REPORTING = (
-    "say",
-    "ask",
-    "add",
-    "shout",
-    "reply",
-    "explain",
-    "comment",
-    "note",
-    "tell",
-    "write",
-    "cry",
-    "whisper",
-    "answer",
-    "exclaim",
-    "insist",
-    "continue",
-    "recall",
-    "agree",
-    "admit",
-    "warn",
-    "argue",
-    "claim",
-    "respond",
-    "laugh",
-    "wonder",
+    *("say", "ask", "add", "shout", "reply", "explain", "comment", "note", "tell", "write", "cry", "whisper"),
+    *("answer", "exclaim", "insist", "continue", "recall", "agree", "admit", "warn", "argue", "claim", "respond"),
+    *("laugh", "wonder"),
 )
 
 _CLOSING_QUOTE_END = re.compile(r"[!?][”\"’']\s*$")
-_LEADING_OPENERS = re.compile(r"^[\s“\"‘'(\[]*")
+_LEADING_OPENERS = " \t“\"‘'(["
 _LAST_WORD = re.compile(r"([A-Za-z]+)\.\s*$")
 # Where pysbd could end a sentence: a full stop, question or exclamation mark (and closing quotes) before more text.
 _POSSIBLE_END = re.compile(r"[.!?…][”\"’')\]]*\s+\S")
@@ -60,7 +38,7 @@ _OPENERS = frozenset(
         *("then", "but", "however", "yet", "so", "still", "also", "meanwhile", "now", "today", "instead", "and"),
         *("many", "most", "some", "several", "few", "all", "both", "each", "every", "such", "what", "why", "how"),
         *("in", "on", "at", "for", "with", "as", "after", "before", "when", "while", "since", "although", "if"),
-        *("moreover", "furthermore", "meanwhile", "nevertheless", "nonetheless", "still", "later", "soon", "our"),
+        *("moreover", "furthermore", "nevertheless", "nonetheless", "later", "soon", "our", "its", "their"),
     }
 )
 
@@ -118,7 +96,7 @@ def _locate(paragraph: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
 
 def _continues(previous: str, following: str) -> bool:
     """True when pysbd cut inside a sentence: ``following`` cannot start a sentence after ``previous``."""
-    body = following[_LEADING_OPENERS.match(following).end() :]  # type: ignore[union-attr]
+    body = following.lstrip(_LEADING_OPENERS)
     if not body:
         return True
     if body[0].islower():
