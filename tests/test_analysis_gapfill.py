@@ -170,3 +170,14 @@ def test_lesson_without_article_has_no_exercise() -> None:
 def test_names_stay_and_titles_of_common_words_are_gapped(paragraph: str, expected: str) -> None:
     (line,) = generate_gapfill([Paragraph(paragraph, 2)]).paragraphs
     assert " ".join(token.shown for token in line) == expected
+
+
+def test_a_block_from_another_article_gets_no_contradicting_answers() -> None:
+    # This fixture's gap-fill lines belong to a different article: only chunks that gap an article word exactly
+    # may take it as their answer ("a__" -> "are"), never one that contradicts the cue ("t____" -> "Tokyo").
+    lesson = load_lesson(FIXTURES / "gapfill_hyphen_apostrophe.txt", Settings())
+    assert lesson.exercise is not None
+    answered = {(t.shown, t.answer) for line in lesson.exercise.paragraphs for t in line if t.shown != t.answer}
+    assert answered == {("a__", "are"), ("s___", "said")}
+    (warning,) = [w for w in lesson.warnings if w.message.startswith("gap-fill")]
+    assert warning.message.startswith("gap-fill: 13 gapped word(s) could not be matched to the article")
