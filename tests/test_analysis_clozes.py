@@ -283,6 +283,9 @@ def test_term_of_placeholders_only_is_never_found() -> None:
         ("take off", "Sales took off, then took off again.", [["took off"], ["took off"]]),
         ("capitalise on", "They are capitalizing on it.", [["capitalizing on"]]),  # spelling variants
         ("blorf", "Two blorfs were blorfing.", [["blorfs"], ["blorfing"]]),  # unknown word: rule-based forms
+        ("skyrocket(s)", "Prices skyrocketed.", [["skyrocketed"]]),  # an optional ending, spelled as written
+        ("(at) the (very) least", "It costs at the very least ten.", [["at the very least"]]),
+        ("(at) the (very) least", "The least it costs is ten.", [["The least"]]),
     ],
 )
 def test_matching_rules(term: str, sentence: str, expected: list[list[str]]) -> None:

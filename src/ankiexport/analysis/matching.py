@@ -92,9 +92,10 @@ def _variants(term: str) -> list[str]:
         pieces = re.split(r"\([^()]*\)", whole, maxsplit=len(groups))
         # Longest spelling first: with the optional part, a match covers more of what the article says.
         for keep in product((True, False), repeat=len(groups)):
+            # Spacing as written: "(be) keen on" -> "be keen on" / "keen on", "skyrocket(s)" -> "skyrockets".
             spelled = pieces[0]
             for group, kept, piece in zip(groups, keep, pieces[1:], strict=True):
-                spelled += (f" {group} " if kept else " ") + piece
+                spelled += (group if kept else "") + piece
             out.append(" ".join(spelled.split()))
     return [variant for variant in dict.fromkeys(out) if variant]
 
