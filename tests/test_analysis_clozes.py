@@ -281,6 +281,10 @@ def test_term_of_placeholders_only_is_never_found() -> None:
         ("capitalize on ~", "It is what they capitalize on.", []),
         ("make up one's mind", "He made up the mind.", []),
         ("take off", "Sales took off, then took off again.", [["took off"], ["took off"]]),
+        ("in the long run", "In the long run-up to the vote, in the long run.", [["in the long run"]]),
+        ("trade", "Every trade-off is a trade.", [["trade"]]),  # a compound's first part is another word
+        ("generate", "AI-generated text", [["generated"]]),  # its last part carries the compound's meaning
+        ("take off", "The take-off was smooth.", [["take-off"]]),
         ("capitalise on", "They are capitalizing on it.", [["capitalizing on"]]),  # spelling variants
         ("blorf", "Two blorfs were blorfing.", [["blorfs"], ["blorfing"]]),  # unknown word: rule-based forms
         ("skyrocket(s)", "Prices skyrocketed.", [["skyrocketed"]]),  # an optional ending, spelled as written

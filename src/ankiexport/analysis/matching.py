@@ -252,6 +252,8 @@ def _match_from(
     for length in _match_word(element, sentence, tokens, at):
         end = at + length
         if index + 1 == len(pattern):
+            if end < len(tokens) and sentence[tokens[end - 1].end : tokens[end].start] == "-":
+                continue  # the word goes on as the first part of a compound: "run" in "run-up", "trade" in "trade-off"
             return [(at, end)]
         following = pattern[index + 1]
         if isinstance(following, Slot):
