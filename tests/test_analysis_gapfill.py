@@ -181,3 +181,5 @@ def test_a_block_from_another_article_gets_no_contradicting_answers() -> None:
     assert answered == {("a__", "are"), ("s___", "said")}
     (warning,) = [w for w in lesson.warnings if w.message.startswith("gap-fill")]
     assert warning.message.startswith("gap-fill: 13 gapped word(s) could not be matched to the article")
+    assert warning.line == 5  # the file line of the first unmatched word
+    assert "(line 5 'I_', line 5 'i_______'" in warning.message

@@ -100,6 +100,7 @@ class Lesson:
     vocabulary: tuple[VocabEntry, ...]  # vocabulary entries in lesson order
     translation: Translation | None  # None when the lesson has no translation section
     gapfill: tuple[str, ...] = ()  # the lesson's own gap-fill lines as written; () when it has none
+    gapfill_lines: tuple[int, ...] = ()  # 1-based source line of each own gap-fill line, for messages
     trailer: tuple[str, ...] = ()  # lines after the translation that belong to no lesson (advertisements)
     warnings: tuple[Diagnostic, ...] = ()  # everything the reader and analysis could not place cleanly
     title_line: int = 1  # 1-based source line of the title

@@ -16,7 +16,7 @@ def analyse(lesson: Lesson) -> Lesson:
     sentences, tie_warnings = tie_translations(article_sentences(lesson.article), lesson.translation)
     clozes, term_warnings = build_clozes(lesson.title, sentences, lesson.vocabulary)
     if lesson.gapfill:
-        exercise, gap_warnings = align_gapfill(lesson.gapfill, lesson.article)
+        exercise, gap_warnings = align_gapfill(lesson.gapfill, lesson.article, lesson.gapfill_lines)
     elif lesson.article:
         exercise, gap_warnings = generate_gapfill(lesson.article, sentences), ()
     else:

@@ -148,29 +148,37 @@ def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
     return pairs
 
 
-def align_gapfill(lines: Sequence[str], article: Sequence[Paragraph]) -> tuple[GapFill, tuple[Diagnostic, ...]]:
-    """The lesson's own exercise as written, each chunk's answer taken from the article word in its place."""
+def align_gapfill(
+    lines: Sequence[str], article: Sequence[Paragraph], source_lines: Sequence[int] = ()
+) -> tuple[GapFill, tuple[Diagnostic, ...]]:
+    """The lesson's own exercise as written, each chunk's answer taken from the article word in its place.
+
+    ``source_lines`` are the file lines of ``lines``, so a warning can point at the first unmatched word's line.
+    """
     shown_lines = [line.split() for line in lines]
     flat = [(number, chunk) for number, chunks in enumerate(shown_lines) for chunk in chunks]
     words = [chunk for paragraph in article for chunk in paragraph.text.split()]
     pairs = _pairs([chunk for _, chunk in flat], words)
     tokens: list[list[GapToken]] = [[] for _ in shown_lines]
+    # Messages name file lines when the reader gave them, else lines counted within the block.
+    located = len(source_lines) == len(lines)
     lost: list[tuple[int, str]] = []
     for index, (number, chunk) in enumerate(flat):
         # A chunk without blanks asks nothing: it is its own answer even where the article differs slightly.
         answer = words[pairs[index]] if index in pairs and "_" in chunk else chunk
         if index not in pairs and "_" in chunk:
-            lost.append((number + 1, chunk))
+            lost.append((source_lines[number] if located else number + 1, chunk))
         tokens[number].append(GapToken(shown=chunk, answer=answer))
     warnings: tuple[Diagnostic, ...] = ()
     if lost:
         shown = ", ".join(f"line {number} {chunk!r}" for number, chunk in lost[:5])
         more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        where = "" if located else " of the gap-fill block"
         warnings = (
             Diagnostic(
-                line=None,
+                line=lost[0][0] if located else None,
                 message=f"gap-fill: {len(lost)} gapped word(s) could not be matched to the article "
-                f"({shown}{more} of the gap-fill block); the answer key shows them as gapped",
+                f"({shown}{more}{where}); the answer key shows them as gapped",
             ),
         )
     return GapFill(paragraphs=tuple(tuple(line) for line in tokens), generated=False), warnings

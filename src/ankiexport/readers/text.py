@@ -348,6 +348,7 @@ class _Parse:
     article: list[Paragraph] = field(default_factory=list)
     gapfill: list[str] = field(default_factory=list)
     gapfill_line: int = 0
+    gapfill_numbers: list[int] = field(default_factory=list)
     warned_after_gapfill: bool = False
     vocab_line: int = 0
     entries: list[_Entry] = field(default_factory=list)
@@ -376,6 +377,7 @@ def _article_line(state: _Parse, number: int, text: str) -> None:
         if not state.gapfill:
             state.gapfill_line = number
         state.gapfill.append(text)
+        state.gapfill_numbers.append(number)
         return
     if state.gapfill and not state.warned_after_gapfill:
         state.warned_after_gapfill = True
@@ -612,6 +614,7 @@ def _finish(path: Path, state: _Parse) -> Lesson:
         vocabulary=tuple(vocabulary),
         translation=translation,
         gapfill=tuple(state.gapfill),
+        gapfill_lines=tuple(state.gapfill_numbers),
         trailer=tuple(state.trailer),
         warnings=tuple(sorted(state.warnings, key=lambda d: -1 if d.line is None else d.line)),
         title_line=state.title_line,

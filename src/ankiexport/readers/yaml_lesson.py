@@ -146,7 +146,8 @@ def read_yaml_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
     if "article" not in top:
         raise schema.error((), "the lesson needs an 'article' key: a list of English paragraphs")
     article = tuple(Paragraph(t, n) for t, n in schema.text_list(top["article"], ("article",), required=True))
-    gapfill = tuple(t for t, _ in schema.text_list(top.get("gapfill"), ("gapfill",), required=False))
+    gapfill_items = schema.text_list(top.get("gapfill"), ("gapfill",), required=False)
+    gapfill = tuple(t for t, _ in gapfill_items)
     trailer = tuple(t for t, _ in schema.text_list(top.get("trailer"), ("trailer",), required=False))
     vocabulary = _read_vocabulary(schema, top)
     translation = _read_translation(schema, top)
@@ -160,6 +161,7 @@ def read_yaml_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         vocabulary=vocabulary,
         translation=translation,
         gapfill=gapfill,
+        gapfill_lines=tuple(n for _, n in gapfill_items),
         trailer=trailer,
         warnings=tuple(sorted(schema.warnings, key=lambda d: -1 if d.line is None else d.line)),
         title_line=title_line,
