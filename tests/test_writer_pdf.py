@@ -231,6 +231,20 @@ def test_missing_sections_still_make_a_worksheet(tmp_path: Path) -> None:
     assert "no vocabulary" in texts(write(tmp_path, empty, "e.pdf"))[0]
 
 
+def test_oversized_fields_split_across_pages(tmp_path: Path) -> None:
+    lesson = make_lesson()
+    essay = "日本語の長い文章が続きます。" * 150  # a gloss taller than a page: its table row must split
+    words = "unprecedented words keep going " * 400
+    huge = make_lesson(
+        vocabulary=(VocabEntry("x", essay, "", 3), VocabEntry("y" * 3000, "短い", "", 4), *lesson.vocabulary[2:]),
+        clozes=(Cloze(words, 0, (TermUse(0, ((0, 13),)),), "k"),),
+        title=words[:3000],
+    )
+    pages = texts(write(tmp_path, huge, reading_page=True))
+    assert len(pages) > 4
+    assert "".join(pages).count("続") == 150  # no line lost where the row splits (footers cut sentences)
+
+
 # ---------------------------------------------------------------------------------- pdf-level properties
 
 

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import HRFlowable
 
 from ..config import Settings
@@ -175,7 +176,8 @@ def _cell(inlines: Sequence[Inline], leading: float = 15, **kw: Any) -> RichText
 
 
 def _table(rows: list[list[Any]], widths: list[float], *, box: bool = False, pad: float = 3) -> Table:
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    # splitInRow: a row taller than a page (a pasted essay as a gloss) splits instead of failing the layout.
+    table = Table(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTNAME", (0, 0), (-1, -1), SERIF),  # a cell's default Helvetica would be an unembedded font
@@ -541,4 +543,6 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
         doc.build(_story(lesson, settings, layout), canvasmaker=make_canvas)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}", lesson.source) from None
+    except LayoutError as exc:
+        raise OutputError(f"the worksheet cannot be laid out: {str(exc)[:200]}", lesson.source) from None
     return Written(pages=doc.page)

@@ -73,6 +73,7 @@ class Line:
 
     pieces: list[Piece] = field(default_factory=list)
     width: float = 0.0
+    after: list[Piece] = field(default_factory=list)  # what ended it: the dropped spaces, or a hard break
 
     @property
     def text(self) -> str:
@@ -149,29 +150,29 @@ def _can_break(before: Piece, after: Piece) -> bool:
     return before.text == "-" and after.kind == "latin" and after.text.isalpha()
 
 
-def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], bool]]:
-    """(spaces before, unbreakable pieces, hard break after) units, in order."""
-    units: list[tuple[list[Piece], list[Piece], bool]] = []
+def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], Piece | None]]:
+    """(spaces before, unbreakable pieces, hard break after or None) units, in order."""
+    units: list[tuple[list[Piece], list[Piece], Piece | None]] = []
     spaces: list[Piece] = []
     current: list[Piece] = []
     for piece in pieces:
         if piece.kind == "newline":
-            units.append((spaces, current, True))
+            units.append((spaces, current, piece))
             spaces, current = [], []
         elif piece.kind == "space":
             if current:
-                units.append((spaces, current, False))
+                units.append((spaces, current, None))
                 spaces, current = [], []
             spaces.append(piece)
         elif current and not _can_break(current[-1], piece):
             current.append(piece)
         else:
             if current:
-                units.append((spaces, current, False))
+                units.append((spaces, current, None))
                 spaces = []
             current = [piece]
     if current or not units:
-        units.append((spaces, current, False))
+        units.append((spaces, current, None))
     return units
 
 
@@ -204,6 +205,8 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
                 line = Line()
                 lines.append(line)
             if not line.pieces:
+                if len(lines) > 1 and spaces:
+                    lines[-2].after = spaces
                 spaces, space = [], 0.0  # spaces at a line start are dropped
             chunks = _split_long(unit, room()) if unit_width > room() + 1e-6 else [unit]
             for number, chunk in enumerate(chunks):
@@ -215,7 +218,8 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
                 spaces, space = [], 0.0
                 line.pieces.extend(chunk)
                 line.width += sum(p.width for p in chunk)
-        if hard:
+        if hard is not None:
+            lines[-1].after = [hard]
             lines.append(Line())
     return lines
 
@@ -268,12 +272,14 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.keepWithNext = keep_with_next
         self.bookmark = bookmark  # (key, title, level) for the PDF outline
         self._lines: list[Line] | None = None
+        self._pieces: list[Piece] | None = None  # a split-off part's own pieces, when it is laid out again
         self._label_line: Line | None = None
         self._laid_width = -1.0
 
     def _layout(self, width: float) -> list[Line]:
         if self._lines is None or abs(self._laid_width - width) > 1e-6:
-            self._lines = break_lines(shape(self.inlines), max(width - self.indent, 1.0))
+            pieces = self._pieces if self._pieces is not None else shape(self.inlines)
+            self._lines = break_lines(pieces, max(width - self.indent, 1.0))
             self._laid_width = width
             if self.label:
                 self._label_line = break_lines(shape(self.label), 10_000.0)[0]
@@ -286,8 +292,10 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         return availWidth, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803  # reportlab API
-        lines = self._layout(availWidth)
-        fit = int((availHeight + 1e-6) // self.leading)
+        # A table splits a cell with its column width and height, padding included, after wrapping it with the
+        # padding taken off: keep the wrapped width, and leave the padding's few points of height unused.
+        lines = self._layout(self._laid_width if self._laid_width > 0 else availWidth)
+        fit = int((availHeight - 8) // self.leading)
         # Widows and orphans: never leave a single line of a paragraph alone on either page.
         if len(lines) < 4 or fit < 2:
             return []
@@ -311,6 +319,8 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             bookmark=self.bookmark,
         )
         other._lines = lines
+        # A table may lay a part out again at another width: it must re-break its own text, not the whole.
+        other._pieces = [piece for line in lines for piece in (*line.pieces, *line.after)]
         other._label_line = self._label_line
         other._laid_width = self._laid_width
         return other
