@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -278,6 +280,21 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.Monke
     assert b"/ID" in first
 
 
+def test_identical_across_processes(tmp_path: Path, sample_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from ankiexport.config import Settings;"
+        "from ankiexport.readers import load_lesson; from ankiexport.writers.pdf import write_pdf;"
+        "write_pdf(load_lesson(Path(sys.argv[1]), Settings()), Path(sys.argv[2]), Settings(reading_page=True))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"{seed}.pdf"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", script, str(sample_path), str(out)], check=True, env=env)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_sample_lesson_on_every_page_size(tmp_path: Path, sample_path: Path) -> None:
     lesson = load_lesson(sample_path, Settings())
     for size in ("a4", "b5", "letter"):
@@ -313,6 +330,26 @@ def test_fixture_lessons_render(tmp_path: Path, path: Path) -> None:
 def test_font_folder_is_found() -> None:
     folder = font_dir()
     assert folder is not None and (folder / "ipaexm.ttf").is_file() and (folder / "LICENSE-IPAex.txt").is_file()
+
+
+def test_font_folder_prefers_the_package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ankiexport import fonts
+
+    packaged, checkout = tmp_path / "ankiexport" / "fonts", tmp_path / "fonts"
+    for folder in (packaged, checkout):
+        folder.mkdir(parents=True)
+        (folder / "ipaexm.ttf").write_bytes(b"")
+    monkeypatch.setattr(fonts, "_candidates", lambda: (packaged, checkout))
+    fonts.font_dir.cache_clear()
+    try:
+        assert fonts.font_dir() == packaged
+        (packaged / "ipaexm.ttf").unlink()
+        fonts.font_dir.cache_clear()
+        assert fonts.font_dir() == checkout
+        with pytest.raises(AnkiexportError, match="missing"):
+            fonts.font_path("nope.ttf")
+    finally:
+        fonts.font_dir.cache_clear()
 
 
 def test_curly_quotes_stay_in_the_latin_font() -> None:
