@@ -224,6 +224,20 @@ def test_lesson_text_is_never_markup(tmp_path: Path) -> None:
     assert "<i>odd</i> & term" in flat and "変な<b>語</b>" in re.sub(r"\s", "", flat)
 
 
+def test_malformed_clozes_are_left_out(tmp_path: Path) -> None:
+    good = make_lesson().clozes[1]
+    bad = (
+        Cloze("Out of range.", 0, (TermUse(0, ((5, 99),)),), "a"),
+        Cloze("Overlapping spans.", 0, (TermUse(0, ((0, 8),)), TermUse(1, ((4, 10),))), "b"),
+        Cloze("No spans.", 0, (TermUse(0, ()),), "c"),
+        Cloze("Unknown term.", 0, (TermUse(9, ((0, 7),)),), "d"),
+    )
+    flat = " ".join(texts(write(tmp_path, make_lesson(clozes=(*bad, good)))))
+    assert "It is" in flat and "work." in flat
+    for cloze in bad:
+        assert cloze.sentence.split()[-1] not in flat
+
+
 def test_missing_sections_still_make_a_worksheet(tmp_path: Path) -> None:
     lesson = make_lesson(clozes=(), exercise=None, translation=None)
     pages = texts(write(tmp_path, lesson, reading_page=True))

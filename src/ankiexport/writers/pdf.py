@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -270,14 +271,23 @@ def _blank_groups(cloze: Cloze) -> list[tuple[int, int, int]]:
     return merged
 
 
+def _well_formed(cloze: Cloze, terms: int) -> bool:
+    spans = sorted(span for use in cloze.uses for span in use.spans)
+    if not spans or any(not use.spans or not 0 <= use.entry < terms for use in cloze.uses):
+        return False
+    if any(not 0 <= start < end <= len(cloze.sentence) for start, end in spans):
+        return False
+    return all(previous[1] <= following[0] for previous, following in itertools.pairwise(spans))
+
+
 def _cloze_blanks(lesson: Lesson) -> list[tuple[Cloze, list[tuple[int, int, int]], int]]:
     """Each cloze with its blanks and the number of its first blank (numbering runs through the exercise)."""
     result = []
     first = 1
     for cloze in lesson.clozes:
+        if not _well_formed(cloze, len(lesson.vocabulary)):
+            continue  # a blank in the wrong place would teach the wrong answer; better one sentence fewer
         groups = _blank_groups(cloze)
-        if not groups:
-            continue
         result.append((cloze, groups, first))
         first += len(cloze.uses)
     return result
@@ -356,7 +366,7 @@ def _gapfill(lesson: Lesson, number: int) -> list[Any]:
         ),
     ]
     for tokens in lesson.exercise.paragraphs:
-        story.append(RichText(_gap_inlines(tokens, answers=False), SIZE * 2.4, space_after=3))
+        story.append(RichText(_gap_inlines(tokens, answers=False), SIZE * 2.4, space_after=7))
     return story
 
 
