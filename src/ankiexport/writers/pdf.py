@@ -374,7 +374,8 @@ def _reading(lesson: Lesson) -> list[Any]:
     story: list[Any] = [
         PageBreak(),
         _heading(None, "Reading", "本文と和訳", "reading", space_before=0),
-        RichText([Span("Read the article aloud.", INSTRUCTION)], 14, space_after=6),
+        RichText([Span("Read the article aloud.", INSTRUCTION)], 14, keep_with_next=True),
+        RichText([Span("記事を音読しましょう。", NOTE)], 14, space_after=6, keep_with_next=True),
     ]
     reading = Style(SERIF, MINCHO, 11.5)
     for paragraph in lesson.article:
@@ -384,7 +385,7 @@ def _reading(lesson: Lesson) -> list[Any]:
         if lesson.translation.title:
             story.append(RichText([Span(lesson.translation.title, BOLD)], 17, space_after=4, keep_with_next=True))
         for text in lesson.translation.paragraphs:
-            story.append(RichText([Span("\u3000" + text, BODY)], 18.5, space_after=4))
+            story.append(RichText([Span("\u3000" + text, BODY)], 18.5, space_after=4, align="justify"))
     return story
 
 

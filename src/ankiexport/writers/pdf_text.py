@@ -333,29 +333,41 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         baseline = self.height - self.leading * 0.75
         if self._label_line is not None and self.label:
             _draw_line(canvas, self._label_line, 0.0, baseline)
-        for line in lines:
-            room = self.width - self.indent
-            offset = {"left": 0.0, "center": (room - line.width) / 2, "right": room - line.width}[self.align]
-            _draw_line(canvas, line, self.indent + offset, baseline)
+        room = self.width - self.indent
+        for number, line in enumerate(lines):
+            slack = room - line.width
+            offset = {"center": slack / 2, "right": slack}.get(self.align, 0.0)
+            spacing = 0.0
+            ended_by_wrap = number < len(lines) - 1 and not (line.after and line.after[0].kind == "newline")
+            glyphs = len(line.pieces)
+            # Japanese is set flush on both sides; kinsoku leaves at most an em or so over, which spread between
+            # ~40 characters is invisible. A line with more slack than that (a long word pushed over) stays ragged.
+            if self.align == "justify" and ended_by_wrap and glyphs > 1 and 0 < slack < 1.6 * line.pieces[0].style.size:
+                spacing = slack / (glyphs - 1)
+            _draw_line(canvas, line, self.indent + offset, baseline, spacing)
             baseline -= self.leading
 
 
-def _draw_line(canvas: Any, line: Line, x: float, y: float) -> None:
+def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0) -> None:
     for run in _runs(line):
         first = run[0]
         style = first.style
-        width = sum(p.width for p in run)
+        width = sum(p.width for p in run) + spacing * len(run)
         canvas.setFillGray(style.grey)
         canvas.setStrokeGray(style.grey)
         if first.slot is not None:
             canvas.setLineWidth(0.6)
             canvas.line(x, y - 1.5, x + first.width - first.slot.gap, y - 1.5)
         else:  # spaces are drawn too: text extraction and copy-paste need them between the words
-            canvas.setFont(first.font, style.size)
-            canvas.drawString(x, y, "".join(p.text for p in run))
+            text = canvas.beginText(x, y)
+            text.setFont(first.font, style.size)
+            if spacing:
+                text.setCharSpace(spacing)
+            text.textOut("".join(p.text for p in run))
+            canvas.drawText(text)
         if style.underline and any(p.kind != "space" for p in run):
             canvas.setLineWidth(0.5)
-            canvas.line(x, y - 2.2, x + width, y - 2.2)
+            canvas.line(x, y - 2.2, x + width - spacing, y - 2.2)
         x += width
     canvas.setFillGray(0)
     canvas.setStrokeGray(0)
