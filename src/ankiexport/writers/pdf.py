@@ -30,10 +30,10 @@ from .pdf_text import Inline, RichText, Slot, Span, Style
 
 # JIS B5, not reportlab's ISO B5 (176 x 250 mm): Japanese schools' B5 is the JIS size.
 PAGE_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "b5": (182 * mm, 257 * mm), "letter": LETTER}
-MARGINS: dict[str, tuple[float, float, float, float]] = {  # left/right, top, bottom
-    "a4": (18 * mm, 16 * mm, 18 * mm, 0),
-    "b5": (15 * mm, 14 * mm, 16 * mm, 0),
-    "letter": (18 * mm, 16 * mm, 18 * mm, 0),
+MARGINS: dict[str, tuple[float, float, float]] = {  # sides, top, bottom (the page number sits in the bottom one)
+    "a4": (18 * mm, 16 * mm, 18 * mm),
+    "b5": (15 * mm, 14 * mm, 16 * mm),
+    "letter": (18 * mm, 16 * mm, 18 * mm),
 }
 
 # Four faces, no more: every face used adds its own embedded subset (15-110 KB each) to a 300 KiB budget, so
@@ -495,7 +495,7 @@ class _Canvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         super().save()
 
 
-def _footer(settings: Settings, lesson: Lesson, layout: _Layout, side: float, bottom: float) -> Any:
+def _footer(layout: _Layout, bottom: float) -> Any:
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         y = bottom / 2
@@ -518,7 +518,7 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
     page = PAGE_SIZES.get(settings.page_size)
     if page is None:
         raise OutputError(f"unknown page size {settings.page_size!r}", lesson.source)
-    side, top, bottom, _ = MARGINS[settings.page_size]
+    side, top, bottom = MARGINS[settings.page_size]
     layout = _Layout(width=page[0] - 2 * side, page=page)
     date = _pdf_date(lesson)
 
@@ -549,7 +549,7 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
         initialFontSize=SIZE,
     )
     frame = Frame(side, bottom, layout.width, page[1] - top - bottom, 0, 0, 0, 0, id="body")
-    doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_footer(settings, lesson, layout, side, bottom))])
+    doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=_footer(layout, bottom))])
     try:
         doc.build(_story(lesson, settings, layout), canvasmaker=make_canvas)
     except OSError as exc:
