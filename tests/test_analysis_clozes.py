@@ -42,9 +42,9 @@ def term_warnings(lesson: Lesson) -> list[tuple[int | None, str]]:
 EXPECTED: dict[str, list[str]] = {
     "cloze_inflection_verb.txt": [
         "Sales of the new app {{c1::took off::急増する}} last spring.",
-        "Many users {{c1::opted for::を選ぶ}} the paid plan.",
+        "Many users {{c1::opted for::~を選ぶ}} the paid plan.",
         "Prices have {{c1::skyrocketed::急騰する}} since then.",
-        "The company is {{c1::tapping into::を利用する}} a new market.",
+        "The company is {{c1::tapping into::~を利用する}} a new market.",
     ],
     "cloze_inflection_noun.txt": [
         "Supply chain {{c1::bottlenecks::障害}} slowed production.",
@@ -58,14 +58,14 @@ EXPECTED: dict[str, list[str]] = {
     "cloze_phrase_with_gap.txt": [
         "The role is {{c1::gaining::勢いを増す}} significant {{c1::traction}} in Japan.",
         "Old systems are expensive, so firms are {{c1::phasing::段階的に廃止する}} them {{c1::out}}.",
-        "She chose to {{c1::hedge::に備える}} carefully {{c1::against}} losses.",
+        "She chose to {{c1::hedge::~に備える}} carefully {{c1::against}} losses.",
     ],
     "cloze_precision_no_wrong_deletion.txt": [
         "The results were good, and the outlook is {{c1::better::より良い}}.",
     ],
     "cloze_placeholder_tilde.txt": [
-        "Workers are {{c1::capitalizing on::をうまく利用する}} cheaper rents outside the city.",
-        "Many {{c1::look forward to::を楽しみにする}} working from home.",
+        "Workers are {{c1::capitalizing on::~をうまく利用する}} cheaper rents outside the city.",
+        "Many {{c1::look forward to::~を楽しみにする}} working from home.",
     ],
     "cloze_placeholder_ones.txt": [
         "After a long talk, she finally {{c1::made up::決心する}} her {{c1::mind}}.",
@@ -74,28 +74,28 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "cloze_placeholder_sb_sth.txt": [
         "The song {{c1::reminded::(人)に(物事)を思い出させる}} her {{c1::of}} her childhood.",
-        "Managers {{c1::talked::(人)を説得してをやめさせる}} the team {{c1::out of}} the plan.",
+        "Managers {{c1::talked::(人)を説得して~をやめさせる}} the team {{c1::out of}} the plan.",
     ],
     "cloze_placeholder_a_b.txt": [
         "Trade {{c1::between::AとBの間}} Japan {{c1::and}} Korea grew quickly.",
         "Many students {{c1::prefer::BよりAを好む}} tea {{c1::to}} coffee.",
     ],
     "cloze_optional_parentheses.txt": [
-        "She {{c1::is::に熱心な}} very {{c1::keen on}} photography.",
-        "{{c1::Keen on::に熱心な}} travel, he saved money.",
+        "She {{c1::is::~に熱心な}} very {{c1::keen on}} photography.",
+        "{{c1::Keen on::~に熱心な}} travel, he saved money.",
     ],
     "cloze_alternatives_slash.txt": [
         "The board {{c1::took a decision::決定する}} on Monday.",
         "{{c1::Upon arrival::到着時に}}, the guests were tired.",
-        "They {{c1::did away with::を廃止する}} the old rules.",
+        "They {{c1::did away with::~を廃止する}} the old rules.",
     ],
     "cloze_be_forms.txt": [
-        "Many workers {{c1::were used to::に慣れている}} long commutes.",
-        "The company {{c1::is about to::まさにしようとしている}} launch a new service.",
+        "Many workers {{c1::were used to::~に慣れている}} long commutes.",
+        "The company {{c1::is about to::まさに~しようとしている}} launch a new service.",
     ],
     "cloze_sentence_initial_case.txt": [
         "{{c1::In the long run::長い目で見れば}}, saving {{c2::pays off::報われる}}.",
-        "{{c1::Capitalizing on::をうまく利用する}} low prices, families bought homes.",
+        "{{c1::Capitalizing on::~をうまく利用する}} low prices, families bought homes.",
     ],
     "cloze_hyphen_variants.txt": [
         "Some firms pay {{c1::dollar denominated::ドル建ての}} salaries.",
@@ -106,7 +106,7 @@ EXPECTED: dict[str, list[str]] = {
         "Nothing much happened in the {{c1::markets::市場}} this week.",
     ],
     "cloze_title_fallback.txt": [
-        "Remote Workers {{c1::Tap into::を利用する}} Global Demand",
+        "Remote Workers {{c1::Tap into::~を利用する}} Global Demand",
         "Japanese workers {{c1::earn::稼ぐ}} money from abroad.",
     ],
     "cloze_overlap_longer_term.txt": [
@@ -156,17 +156,17 @@ def test_title_fallback_only_for_terms_the_body_lacks() -> None:
 # ------------------------------------------------------------------------------------------------ the sample
 
 SAMPLE_CLOZES = [
-    "Rise of the AI Trainer: Japanese Remote Workers {{c1::Tap into::を利用する}} Global Demand to Earn Foreign "
+    "Rise of the AI Trainer: Japanese Remote Workers {{c1::Tap into::~を利用する}} Global Demand to Earn Foreign "
     "Currency",
     "As the global demand for artificial intelligence specialists {{c1::skyrockets::急騰する}}, a new role, the "
     "“AI Trainer,” is {{c2::gaining::勢いを増す}} significant {{c2::traction}} in Japan.",
-    "{{c1::Capitalizing on::をうまく利用する}} the remote nature of the job and a favorable exchange rate, a growing "
+    "{{c1::Capitalizing on::~をうまく利用する}} the remote nature of the job and a favorable exchange rate, a growing "
     "number of Japanese workers are looking beyond domestic opportunities to earn foreign currency from "
     "international tech companies.",
-    "The job of an AI Trainer is {{c1::crucial::極めて重要な}} for {{c2::refining::を洗練させる}} the capabilities of "
+    "The job of an AI Trainer is {{c1::crucial::極めて重要な}} for {{c2::refining::~を洗練させる}} the capabilities of "
     "generative AI models.",
     "It involves tasks such as evaluating and ranking AI-generated responses, writing and "
-    "{{c1::refining::を洗練させる}} prompts, and creating high-quality data to teach models to be more accurate, "
+    "{{c1::refining::~を洗練させる}} prompts, and creating high-quality data to teach models to be more accurate, "
     "{{c2::coherent::一貫性のある}}, and safe.",
     "Instead, they demand strong linguistic skills, critical thinking, and a "
     "{{c1::nuanced understanding::微妙なニュアンスの理解}} of context and ethics.",
@@ -175,7 +175,7 @@ SAMPLE_CLOZES = [
     "This trend highlights a shift in the labor market, where {{c1::geographical boundaries::地理的な境界}} are "
     "becoming less relevant.",
     "For many in Japan, the rise of the AI Trainer is not just about a new career path, but a strategic move to "
-    "{{c1::hedge against::に対するリスク回避策(をとる)}} economic uncertainty and participate directly in the global "
+    "{{c1::hedge against::~に対するリスク回避策(をとる)}} economic uncertainty and participate directly in the global "
     "digital economy.",
 ]
 

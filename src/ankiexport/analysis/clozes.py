@@ -12,11 +12,14 @@ def _identity(text: str) -> str:
 
 
 def gloss_hint(gloss: str) -> str:
-    """The short hint shown in a cloze: the gloss's first alternative, without the ~ placeholder."""
+    """The short hint shown in a cloze: the gloss's first alternative (``~を利用する`` of ``~を利用する、~に入り込む``).
+
+    The ~ stays: "~を利用する" tells a learner an object follows, where a bare "を利用する" reads as a fragment.
+    """
     first = gloss.replace("\n", "、")
     for separator in ("、", "，", ",", "；", ";", "／", "/"):
         first = first.split(separator)[0]
-    return first.replace("~", "").replace("〜", "").replace("～", "").strip() or gloss.strip()
+    return first.strip() or gloss.strip()
 
 
 def cloze_markup(
