@@ -28,7 +28,7 @@ time { color: var(--muted); font-variant-numeric: tabular-nums; font-size: .9rem
 .title { display: block; font-weight: 600; margin: .15rem 0 .4rem; }
 a { color: var(--accent); text-decoration: none; margin-right: 1.25rem; }
 a:hover, a:focus { text-decoration: underline; }
-.meta { color: var(--muted); font-size: .85rem; }
+.meta { color: var(--muted); font-size: .85rem; margin-left: .35rem; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 2.5rem; }
 """
 
@@ -60,7 +60,7 @@ def render_index(entries: Sequence[dict[str, Any]], settings: Settings, combined
         everything = (
             '<p class="all"><strong>All lessons in one deck:</strong> '
             f"{_link(combined)} "
-            f'<span class="meta">{combined.get("notes", 0)} notes, {combined.get("cards", 0)} cards</span></p>'
+            f'<span class="meta">· {combined.get("notes", 0)} notes, {combined.get("cards", 0)} cards</span></p>'
         )
     body = "\n".join(items) if items else "<li>No lessons yet.</li>"
     return f"""<!doctype html>
