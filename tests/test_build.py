@@ -274,3 +274,12 @@ def test_apkg_outputs_are_valid_zip_files(project: Path) -> None:
     for deck in (project / "out").glob("*.apkg"):
         with zipfile.ZipFile(deck) as archive:
             assert archive.testzip() is None
+
+
+def test_index_page_escapes_lesson_titles(project: Path) -> None:
+    text = SAMPLE.read_text("utf-8").replace("Rise of the AI Trainer", '<script>alert("x")</script> & <b', 1)
+    (project / "lessons" / SAMPLE.name).write_text(text, "utf-8")
+    assert run("build", "-j", "1").exit_code == 0
+    page = (project / "out" / "index.html").read_text("utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b" in page
