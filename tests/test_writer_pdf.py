@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from ankiexport.config import Settings
@@ -436,6 +438,28 @@ def test_line_breaks_keep_words_whole_and_respect_kinsoku(text: str, width: int)
         words = line.split()
         overfull = sum(stringWidth(c, font_for(c, BODY), BODY.size) for c in line) > width + 0.01
         assert not overfull or len(words) == 1, f"overfull line {line!r} at {width}"
+
+
+_TOKENS = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzAI", min_size=1, max_size=8),
+    st.text(alphabet="あいうえおかきくけこ日本語記事漢字ー", min_size=1, max_size=6),
+    st.sampled_from([*"。、」）！？「（“”‘’,.!?()", "It’s", "dollar-denominated", "30米ドル", "AIトレーナー"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tokens=st.lists(st.tuples(_TOKENS, st.booleans()), min_size=1, max_size=60),
+    width=st.floats(min_value=150, max_value=450),
+)
+def test_line_breaker_properties(tokens: list[tuple[str, bool]], width: float) -> None:
+    prepare()
+    text = "".join(token + (" " if spaced else "") for token, spaced in tokens).strip()
+    # Nothing longer than a line may stay unbroken (a cut there is the fallback, tested above): no long chains of
+    # punctuation, no long run of English without a space.
+    assume(text and not re.search(r"[。、」）！？「（“”‘’,.!?()]{4}", text))
+    assume(all(len(chunk) <= 14 for chunk in re.findall(r"[A-Za-z’'(),.!?“”‘「（-]+", text)))
+    _check_breaks(text, wrap_text([Span(text, BODY)], width))
 
 
 def test_every_break_position_of_kinsoku_pairs() -> None:

@@ -166,6 +166,18 @@ def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], P
             spaces.append(piece)
         elif current and not _can_break(current[-1], piece):
             current.append(piece)
+        elif (
+            not current
+            and spaces
+            and units
+            and units[-1][2] is None
+            and units[-1][1]
+            and (piece.text in NO_LINE_START or units[-1][1][-1].text in NO_LINE_END)
+        ):
+            # Kinsoku holds across a space too ("word 」"): the space joins the unit instead of breaking it.
+            before, unit, _ = units.pop()
+            current = [*unit, *spaces, piece]
+            spaces = before
         else:
             if current:
                 units.append((spaces, current, None))
