@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -383,13 +383,3 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         x += width
     canvas.setFillGray(0)
     canvas.setStrokeGray(0)
-
-
-def spans(text: str, style: Style) -> list[Inline]:
-    """A one-span list, for the common case of plain text in one style."""
-    return [Span(text, style)]
-
-
-def restyle(inlines: Sequence[Inline], **changes: Any) -> list[Inline]:
-    """The same inlines with style fields replaced (e.g. a bigger size for a heading)."""
-    return [replace(i, style=replace(i.style, **changes)) for i in inlines]
