@@ -503,5 +503,6 @@ def test_spaces_inside_a_line_are_kept_as_written() -> None:
 def test_hard_breaks_and_missing_glyphs() -> None:
     prepare()
     assert wrap_text([Span("一行目\n二行目", BODY)], 400) == ["一行目", "二行目"]
+    assert wrap_text([Span("one\r\ntwo\rthree", BODY)], 400) == ["one", "two", "three"]
     assert wrap_text([Span("emoji 😀 here", BODY)], 400) == ["emoji 〓 here"]
     assert wrap_text([Span("zero\u200bwidth", BODY)], 400) == ["zerowidth"]

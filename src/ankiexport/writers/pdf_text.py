@@ -125,7 +125,7 @@ def shape(inlines: Iterable[Inline]) -> list[Piece]:
             pieces.append(Piece("", item.style.latin, item.width, item.style, slot=item, kind="slot"))
             continue
         style = item.style
-        for raw in item.text:
+        for raw in item.text.replace("\r\n", "\n"):
             char = _clean(raw)
             if not char:
                 continue
