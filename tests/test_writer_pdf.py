@@ -381,6 +381,7 @@ def test_dictionary_forms() -> None:
     assert dictionary_form("nuanced understanding") == "nuanced understanding"
     assert dictionary_form("crucial") == "crucial"
     assert dictionary_form("AI") == "AI"
+    assert dictionary_form("Tokyo") == "Tokyo" and dictionary_form("Silicon Valley") == "Silicon Valley"
 
 
 # ------------------------------------------------------------------------------------------ line breaking

@@ -104,8 +104,10 @@ def dictionary_form(term: str) -> str:
     if not words:
         return term
     first = words[0]
-    if first[:1].isupper() and first[1:].islower():
-        first = first.lower()  # capitalised by the title it came from, not a proper noun
+    # "Tap into" was capitalised by the sentence it was copied from; "Tokyo" and "Silicon Valley" are names.
+    proper = any(word[:1].isupper() for word in words[1:]) or not _lemmas(first.lower())
+    if first[:1].isupper() and first[1:].islower() and not proper:
+        first = first.lower()
     if len(words) == 1 or (len(words) == 2 and words[1].lower() in _PARTICLES):
         lower = first.lower()
         if lower.endswith("ing") or (lower.endswith("s") and not lower.endswith("ss")):
