@@ -557,7 +557,8 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
         or previous_combined.get("fingerprint") != _combined_fingerprint(base, jobs)
         or not _outputs_intact(out_dir, {"artifacts": [previous_combined]})
     )
-    fresh = [job for job in jobs if job not in todo]
+    rebuilding = {job.source for job in todo}
+    fresh = [job for job in jobs if job.source not in rebuilding]
     work = todo + ([dataclasses.replace(job, write=False) for job in fresh] if combined_stale else [])
 
     parsed: dict[str, tuple[Job, Lesson]] = {}
