@@ -117,6 +117,21 @@ def _clean(char: str) -> str:
     return char
 
 
+@cache
+def _shaped(raw: str, style: Style) -> tuple[str, str, float, str] | None:
+    """(character, face, width, kind) of one input character in ``style``; None for what draws nothing."""
+    char = _clean(raw)
+    if not char:
+        return None
+    if char == "\n":
+        return ("\n", style.latin, 0.0, "newline")
+    font = font_for(char, style)
+    if font == style.japanese and ord(char) not in _cmap(style.japanese):
+        char = MISSING
+    kind = "space" if char == " " else "cjk" if font == style.japanese or _is_cjk(char) else "latin"
+    return (char, font, _width(char, font, style.size), kind)
+
+
 def shape(inlines: Iterable[Inline]) -> list[Piece]:
     """Pieces for a sequence of spans and slots: each character in the face of its script, measured."""
     pieces: list[Piece] = []
@@ -125,18 +140,12 @@ def shape(inlines: Iterable[Inline]) -> list[Piece]:
             pieces.append(Piece("", item.style.latin, item.width, item.style, slot=item, kind="slot"))
             continue
         style = item.style
+        # Worksheets repeat a few hundred distinct characters thousands of times: shape each once per style.
         for raw in item.text.replace("\r\n", "\n"):
-            char = _clean(raw)
-            if not char:
-                continue
-            if char == "\n":
-                pieces.append(Piece("\n", style.latin, 0.0, style, kind="newline"))
-                continue
-            font = font_for(char, style)
-            if font == style.japanese and ord(char) not in _cmap(style.japanese):
-                char = MISSING
-            kind = "space" if char == " " else "cjk" if font == style.japanese or _is_cjk(char) else "latin"
-            pieces.append(Piece(char, font, _width(char, font, style.size), style, kind=kind))
+            shaped = _shaped(raw, style)
+            if shaped is not None:
+                char, font, width, kind = shaped
+                pieces.append(Piece(char, font, width, style, kind=kind))
     return pieces
 
 
@@ -246,7 +255,7 @@ def _runs(line: Line) -> list[list[Piece]]:
     for piece in line.pieces:
         if runs and piece.slot is None and runs[-1][-1].slot is None:
             last = runs[-1][-1]
-            if last.font == piece.font and last.style == piece.style:
+            if last.font == piece.font and (last.style is piece.style or last.style == piece.style):
                 runs[-1].append(piece)
                 continue
         runs.append([piece])
