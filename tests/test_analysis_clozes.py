@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
 from ankiexport.analysis.clozes import cloze_markup
+from ankiexport.analysis.inflection import headword
 from ankiexport.analysis.matching import compile_term, find_matches
 from ankiexport.config import Settings
 from ankiexport.model import Lesson
@@ -355,3 +356,21 @@ def test_clozes_are_well_formed_for_any_input(paragraphs: list[str], terms: list
                 taken.append((start, end))
         assert firsts == sorted(firsts)
         assert "{{c1::" in cloze_markup(cloze, lesson.vocabulary)
+
+
+def test_headwords_are_dictionary_forms() -> None:
+    assert headword("Capitalizing on") == "capitalize on"
+    assert headword("skyrockets") == "skyrocket"
+    assert headword("Tap into") == "tap into"
+    assert headword("nuanced understanding") == "nuanced understanding"
+    assert headword("crucial") == "crucial"
+    assert headword("AI") == "AI"
+    assert headword("Tokyo") == "Tokyo" and headword("Silicon Valley") == "Silicon Valley"
+
+
+def test_analysis_fills_every_entrys_headword(sample: Lesson) -> None:
+    forms = {entry.term: entry.headword for entry in sample.vocabulary}
+    assert forms["Capitalizing on"] == "capitalize on"
+    assert forms["refining"] == "refine"
+    assert forms["dollar-denominated"] == "dollar-denominated"
+    assert all(forms.values())

@@ -22,7 +22,7 @@ from ankiexport.fonts import font_dir
 from ankiexport.model import Cloze, GapFill, GapToken, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.readers import load_lesson
 from ankiexport.writers import WRITERS
-from ankiexport.writers.pdf import BODY, MINCHO, SERIF, dictionary_form, prepare, write_pdf
+from ankiexport.writers.pdf import BODY, MINCHO, SERIF, prepare, write_pdf
 from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, font_for, wrap_text
 
 MM = 72 / 25.4
@@ -73,7 +73,9 @@ def make_lesson(**changes: Any) -> Lesson:
         date="2026-11-28",
         article=tuple(Paragraph(text, line) for line, text in enumerate(ARTICLE, start=2)),
         vocabulary=(
-            VocabEntry("skyrockets", "急騰する、急上昇する", "「空飛ぶロケット」のイメージ。", 10),
+            VocabEntry(
+                "skyrockets", "急騰する、急上昇する", "「空飛ぶロケット」のイメージ。", 10, headword="skyrocket"
+            ),
             VocabEntry("gain traction", "勢いを増す、人気を得る", "tractionは「牽引力」。", 13),
             VocabEntry("crucial", "極めて重要な", "", 16),
             VocabEntry("<i>odd</i> & term", "変な<b>語</b>", "", 18),
@@ -372,16 +374,6 @@ def test_curly_quotes_stay_in_the_latin_font() -> None:
     prepare()
     assert font_for("“", BODY) == SERIF and font_for("’", BODY) == SERIF and font_for("A", BODY) == SERIF
     assert font_for("語", BODY) == MINCHO and font_for("。", BODY) == MINCHO and font_for("「", BODY) == MINCHO
-
-
-def test_dictionary_forms() -> None:
-    assert dictionary_form("Capitalizing on") == "capitalize on"
-    assert dictionary_form("skyrockets") == "skyrocket"
-    assert dictionary_form("Tap into") == "tap into"
-    assert dictionary_form("nuanced understanding") == "nuanced understanding"
-    assert dictionary_form("crucial") == "crucial"
-    assert dictionary_form("AI") == "AI"
-    assert dictionary_form("Tokyo") == "Tokyo" and dictionary_form("Silicon Valley") == "Silicon Valley"
 
 
 # ------------------------------------------------------------------------------------------ line breaking

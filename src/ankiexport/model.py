@@ -43,6 +43,7 @@ class VocabEntry:
     gloss: str  # Japanese gloss (和訳); continuation lines joined with "\n"
     explanation: str  # explanation (解説); "" when the lesson gives none; lines joined with "\n"
     line: int  # 1-based source line of the term's bullet
+    headword: str = ""  # dictionary form for word banks ("capitalize on" for "Capitalizing on"); set by analysis
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from ..model import Lesson
 from .align import tie_translations
 from .gapfill import align_gapfill, generate_gapfill
+from .inflection import headword
 from .sentences import article_sentences
 from .terms import build_clozes
 
@@ -23,6 +24,7 @@ def analyse(lesson: Lesson) -> Lesson:
         exercise, gap_warnings = None, ()
     return replace(
         lesson,
+        vocabulary=tuple(replace(entry, headword=headword(entry.term)) for entry in lesson.vocabulary),
         sentences=sentences,
         clozes=clozes,
         exercise=exercise,

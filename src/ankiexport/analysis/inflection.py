@@ -74,3 +74,39 @@ def parts_of_speech(word: str) -> frozenset[str]:
 def is_known_word(word: str) -> bool:
     """True when lemminflect's lexicon has the lower-cased word (as any part of speech)."""
     return bool(parts_of_speech(word))
+
+
+# Phrasal-verb particles: in "capitalizing on" only the verb takes the dictionary form.
+_PARTICLES = frozenset(
+    ("on", "into", "in", "against", "up", "out", "off", "down", "over", "for", "with", "to", "about", "at", "from")
+)
+
+
+@cache
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    result: dict[str, tuple[str, ...]] = _lemminflect().getAllLemmas(word)
+    return result
+
+
+def headword(term: str) -> str:
+    """The dictionary form of a vocabulary term: "Capitalizing on" -> "capitalize on", "skyrockets" -> "skyrocket".
+
+    Lessons write terms as they occur in the article; a word bank that asks students to inflect them must not give
+    the inflected form away. Only verbs change: past participles stay (mostly adjectives in vocabulary lists, e.g.
+    "nuanced"), and so does anything lemminflect does not know.
+    """
+    words = term.split()
+    if not words:
+        return term
+    first = words[0]
+    # "Tap into" was capitalised by the sentence it was copied from; "Tokyo" and "Silicon Valley" are names.
+    proper = any(word[:1].isupper() for word in words[1:]) or not _lemmas(first.lower())
+    if first[:1].isupper() and first[1:].islower() and not proper:
+        first = first.lower()
+    if len(words) == 1 or (len(words) == 2 and words[1].lower() in _PARTICLES):
+        lower = first.lower()
+        if lower.endswith("ing") or (lower.endswith("s") and not lower.endswith("ss")):
+            verbs = _lemmas(lower).get("VERB", ())
+            if verbs and lower == first:
+                first = verbs[0]
+    return " ".join([first, *words[1:]])

@@ -8,7 +8,6 @@ import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +61,6 @@ NBSP = "\u00a0"
 LETTER_SLOT = 10.0  # points per missing letter: room for a handwritten lower-case letter
 LETTER_GAP = 2.6  # white between letter slots, so the count stays visible
 
-# Phrasal-verb particles: in "capitalizing on" only the verb takes the dictionary form.
-_PARTICLES = frozenset(
-    ("on", "into", "in", "against", "up", "out", "off", "down", "over", "for", "with", "to", "about", "at", "from")
-)
-
 _registered = False
 
 
@@ -85,36 +79,10 @@ def prepare(settings: Settings | None = None) -> None:
     _registered = True
 
 
-@cache
-def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
-    import lemminflect
-
-    result: dict[str, tuple[str, ...]] = lemminflect.getAllLemmas(word)
-    return result
-
-
-def dictionary_form(term: str) -> str:
-    """The word-bank form of a vocabulary term: "Capitalizing on" -> "capitalize on", "skyrockets" -> "skyrocket".
-
-    The lesson's vocabulary writes terms as they occur in the article; the cloze asks students to inflect them, so
-    the bank must not give the inflected form away. Only verbs change: past participles stay (mostly adjectives in
-    vocabulary lists, e.g. "nuanced"), and so does anything lemminflect does not know.
-    """
-    words = term.split()
-    if not words:
-        return term
-    first = words[0]
-    # "Tap into" was capitalised by the sentence it was copied from; "Tokyo" and "Silicon Valley" are names.
-    proper = any(word[:1].isupper() for word in words[1:]) or not _lemmas(first.lower())
-    if first[:1].isupper() and first[1:].islower() and not proper:
-        first = first.lower()
-    if len(words) == 1 or (len(words) == 2 and words[1].lower() in _PARTICLES):
-        lower = first.lower()
-        if lower.endswith("ing") or (lower.endswith("s") and not lower.endswith("ss")):
-            verbs = _lemmas(lower).get("VERB", ())
-            if verbs and lower == first:
-                first = verbs[0]
-    return " ".join([first, *words[1:]])
+def _headword(lesson: Lesson, entry: int) -> str:
+    """The word-bank form of a term (the analysis's dictionary form; the term itself if none was set)."""
+    vocab = lesson.vocabulary[entry]
+    return vocab.headword or vocab.term
 
 
 @dataclass
@@ -248,7 +216,7 @@ def _matching(lesson: Lesson, number: int, layout: _Layout, order: list[int]) ->
             [
                 _cell([Span(f"{row + 1}.", LABEL)], align="right"),
                 _cell([Span(f"({NBSP * 7})", BODY)]),
-                _cell([Span(dictionary_form(entry.term), BODY)]),
+                _cell([Span(entry.headword or entry.term, BODY)]),
                 _cell([Span(f"{_letter(row)}.", LABEL)], align="right"),
                 _cell([Span(gloss, BODY)]),
             ]
@@ -303,7 +271,7 @@ def _blank_width(answer: str, layout: _Layout) -> float:
 def _cloze(lesson: Lesson, number: int, layout: _Layout) -> list[Any]:
     blanks = _cloze_blanks(lesson)
     bank = sorted(
-        {dictionary_form(lesson.vocabulary[use.entry].term) for cloze, _, _ in blanks for use in cloze.uses},
+        {_headword(lesson, use.entry) for cloze, _, _ in blanks for use in cloze.uses},
         key=str.lower,
     )
     story: list[Any] = [
@@ -422,7 +390,7 @@ def _answer_key(lesson: Lesson, numbers: dict[str, int], layout: _Layout, order:
             for n, use in enumerate(cloze.uses):
                 words = [cloze.sentence[s:e] for s, e, g in groups if g == n]
                 answer = " … ".join(words)
-                base = dictionary_form(lesson.vocabulary[use.entry].term)
+                base = _headword(lesson, use.entry)
                 inlines: list[Inline] = [Span(f"({first + n}){NBSP}", LABEL), Span(answer, BOLD)]
                 if base.lower() != answer.lower():
                     inlines.append(Span(f"{NBSP}{NBSP}← {base}", NOTE))
