@@ -17,7 +17,8 @@ def lesson_as_dict(lesson: Lesson) -> dict[str, Any]:
         "date": lesson.date,
         "sentences": [sentence.text for sentence in lesson.sentences],
         "vocabulary": [
-            {"term": e.term, "gloss": e.gloss, "explanation": e.explanation, "line": e.line} for e in lesson.vocabulary
+            {"term": e.term, "headword": e.headword, "gloss": e.gloss, "explanation": e.explanation, "line": e.line}
+            for e in lesson.vocabulary
         ],
         "clozes": [
             {
