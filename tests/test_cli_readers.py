@@ -81,6 +81,7 @@ def test_show_json_contract(runner: CliRunner) -> None:
     assert len(shown["vocabulary"]) == 12
     assert shown["vocabulary"][0] == {
         "term": "Tap into",
+        "headword": "tap into",
         "gloss": "~を利用する、~に入り込む",
         "explanation": "もともとは「(たるに)栓を打ち込んで中身を取り出す」という語源から、"
         "資源、市場、需要などを「うまく利用・活用する」という意味。",
