@@ -283,3 +283,16 @@ def test_index_page_escapes_lesson_titles(project: Path) -> None:
     page = (project / "out" / "index.html").read_text("utf-8")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b" in page
+
+
+def test_a_second_build_into_the_same_folder_is_refused(project: Path) -> None:
+    import fcntl
+
+    out = project / "out"
+    out.mkdir()
+    with open(out / ".ankiexport.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a build running in another terminal would
+        result = run("build", "-j", "1")
+    assert result.exit_code == 1
+    assert "another ankiexport build is writing to this folder" in result.output
+    assert {p.name for p in out.iterdir()} == {".ankiexport.lock"}
