@@ -113,11 +113,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers only ever see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with _temporary_beside(path) as temporary:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _publishable(temporary)
+        temporary.write_bytes(data)
+        _seal(temporary)
         os.replace(temporary, path)
 
 
@@ -145,6 +142,13 @@ def _temporary_beside(path: Path) -> Iterator[Path]:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as stream:
         os.fsync(stream.fileno())
+
+
+def _seal(temporary: Path) -> None:
+    """Make a finished temporary safe to rename into place: on disk (a crash after the rename must not leave an
+    empty file) and with the permissions an ordinarily written file has."""
+    _fsync_file(temporary)
+    _publishable(temporary)
 
 
 def _umask() -> int:
@@ -311,9 +315,7 @@ def _init_worker(settings: Settings, formats: tuple[str, ...]) -> None:
         if "pdf" in formats:
             from .writers import pdf
 
-            prepare = getattr(pdf, "prepare", None)
-            if prepare is not None:
-                prepare(settings)
+            pdf.prepare(settings)
         if "apkg" in formats:
             from .writers import apkg  # noqa: F401
 
@@ -326,7 +328,6 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
     settings = settings or _worker_settings or Settings()
     started = time.perf_counter()
     result = JobResult(source=str(job.source), fingerprint=job.fingerprint, ok=False, wrote=job.write)
-    temporaries: list[tuple[Path, Path]] = []
     try:
         lesson = dataclasses.replace(load_lesson(job.source, settings), revised=job.revised)
         if any(d.severity == "error" for d in lesson.warnings):
@@ -337,33 +338,32 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
             result.ok = True
             return result
         result.messages = [format_diagnostic(str(job.source), d) for d in lesson.warnings]
-        for name in settings.formats:
-            target = out_dir / f"{job.stem}.{name}"
-            handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
-            os.close(handle)
-            temporary = Path(temporary_name)
-            temporaries.append((temporary, target))
-            written = WRITERS[name](lesson, temporary, settings)
-            _fsync_file(temporary)
-            _publishable(temporary)
-            result.artifacts.append(
-                {
-                    "file": target.name,
-                    "format": name,
-                    "lesson": lesson.id,
-                    "title": lesson.title,
-                    "date": lesson.date,
-                    "notes": written.notes,
-                    "cards": written.cards,
-                    "pages": written.pages,
-                    "size": temporary.stat().st_size,
-                    "sha256": _sha256(temporary),
-                }
-            )
-        # Rename only when every format succeeded, so a lesson never ends up half updated.
-        for artifact, (temporary, target) in zip(result.artifacts, temporaries, strict=True):
-            os.replace(temporary, target)
-            artifact["mtime_ns"] = target.stat().st_mtime_ns
+        with contextlib.ExitStack() as stack:
+            staged: list[tuple[Path, Path]] = []
+            for name in settings.formats:
+                target = out_dir / f"{job.stem}.{name}"
+                temporary = stack.enter_context(_temporary_beside(target))
+                written = WRITERS[name](lesson, temporary, settings)
+                _seal(temporary)
+                staged.append((temporary, target))
+                result.artifacts.append(
+                    {
+                        "file": target.name,
+                        "format": name,
+                        "lesson": lesson.id,
+                        "title": lesson.title,
+                        "date": lesson.date,
+                        "notes": written.notes,
+                        "cards": written.cards,
+                        "pages": written.pages,
+                        "size": temporary.stat().st_size,
+                        "sha256": _sha256(temporary),
+                    }
+                )
+            # Rename only when every format succeeded, so a lesson never ends up half updated.
+            for artifact, (temporary, target) in zip(result.artifacts, staged, strict=True):
+                os.replace(temporary, target)
+                artifact["mtime_ns"] = target.stat().st_mtime_ns
         result.ok = True
     except AnkiexportError as exc:
         result.messages.append(f"{exc.location()}error: {exc.detail}" if exc.path else f"{job.source}: error: {exc}")
@@ -372,9 +372,6 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
     except Exception as exc:  # a bug must not take down the other lessons; say so plainly
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result.messages.append(f"{job.source}: error: internal error while building this lesson: {detail}")
-    finally:
-        for leftover, _ in temporaries:
-            leftover.unlink(missing_ok=True)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -690,8 +687,7 @@ def _write_combined(
         return False
     with _temporary_beside(target) as temporary:
         written = write_combined_apkg([lesson for _, lesson in lessons], temporary, settings)
-        _fsync_file(temporary)
-        _publishable(temporary)
+        _seal(temporary)
         os.replace(temporary, target)
     info = target.stat()
     state["combined"] = {
