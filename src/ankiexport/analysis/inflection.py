@@ -1,4 +1,4 @@
-"""English word forms from lemminflect: every inflection a vocabulary word may take, and what a word can be."""
+"""English word forms from lemminflect: the inflections a vocabulary word may take, what a word can be, its headword."""
 
 from __future__ import annotations
 
