@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,9 @@ from .config import Settings, settings_fingerprint
 from .diagnostics import format_diagnostic
 from .errors import AnkiexportError, LessonError, OutputError
 from .model import Lesson
+from .revisions import FileHistory, git_histories, note_revision_times, revision_times
+
+__all__ = ["BuildOptions", "check_lessons", "find_lessons", "revision_times", "run_build", "write_atomically"]
 
 STATE_NAME = ".ankiexport-state.json"
 LOCK_NAME = ".ankiexport.lock"
@@ -57,6 +59,7 @@ class Job:
     stem: str  # safe output file stem (from the lesson id)
     revised: int  # Unix time of the lesson's last change (drives Anki note modification times)
     fingerprint: str  # hash of every input; equal fingerprints mean equal outputs
+    history: FileHistory | None = None  # the file's git history, for per-note revision times; None outside git
     write: bool = True  # False: only read and analyse it (an unchanged lesson the combined deck needs)
 
 
@@ -226,78 +229,10 @@ def _fonts_fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def revision_times(paths: list[Path]) -> dict[Path, int]:
-    """Unix time of each lesson's last change: its last commit when the file is committed and clean, else
-    SOURCE_DATE_EPOCH when set, else the file's modification time.
-
-    Commit times are the same in every clone, so CI builds are reproducible; they only move forward, so Anki sees
-    a changed lesson's notes as newer on re-import.
-    """
-    times: dict[Path, int] = {}
-    committed = _git_commit_times(paths)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    for path in paths:
-        when = committed.get(path.resolve())
-        if when is None:
-            when = int(epoch) if epoch.isdigit() else int(path.stat().st_mtime)
-        times[path] = when
-    return times
-
-
-def _git_commit_times(paths: list[Path]) -> dict[Path, int]:
-    """Last commit time of every clean, committed file among ``paths`` (two git calls in all, not one per file)."""
-    if not paths:
-        return {}
-    folders = sorted({p.resolve().parent for p in paths})
-    try:
-        top = subprocess.run(
-            ["git", "-C", str(folders[0]), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout.strip()
-        root = Path(top).resolve()
-        relative = [str(p.resolve().relative_to(root)) for p in paths]
-        log = subprocess.run(
-            ["git", "-C", str(root), "log", "-z", "--format=%x01%ct", "--name-only", "--no-renames", "--", *relative],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=all", "--", *relative],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return {}
-    times: dict[Path, int] = {}
-    current = 0
-    for chunk in log.split("\0"):
-        chunk = chunk.strip("\n")
-        if not chunk:
-            continue
-        if chunk.startswith("\x01"):
-            head, _, name = chunk[1:].partition("\n")
-            current = int(head)
-            if not name:
-                continue
-            chunk = name
-        path = (root / chunk).resolve()
-        times.setdefault(path, current)  # git log is newest first
-    for entry in dirty.split("\0"):
-        if len(entry) > 3:
-            times.pop((root / entry[3:]).resolve(), None)
-    return times
-
-
-def _lesson_fingerprint(data: bytes, revised: int, base: str) -> str:
+def _lesson_fingerprint(data: bytes, revised: int, history: FileHistory | None, base: str) -> str:
     digest = hashlib.sha256(base.encode())
     digest.update(str(revised).encode())
+    digest.update(repr(history.commits if history else ()).encode())  # per-note times come from these commits
     digest.update(data)
     return digest.hexdigest()
 
@@ -330,6 +265,9 @@ def _build_one(job: Job, out_dir: Path, settings: Settings | None = None) -> Job
     result = JobResult(source=str(job.source), fingerprint=job.fingerprint, ok=False, wrote=job.write)
     try:
         lesson = dataclasses.replace(load_lesson(job.source, settings), revised=job.revised)
+        if job.history is not None and "apkg" in settings.formats:
+            times = note_revision_times(lesson, job.source, job.history, settings)
+            lesson = dataclasses.replace(lesson, note_revised=tuple(sorted(times.items())))
         if any(d.severity == "error" for d in lesson.warnings):
             raise LessonError("lesson has errors; nothing was written", str(job.source))
         result.parsed = lesson
@@ -501,7 +439,8 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
     state = _load_state(out_dir)
     entries: dict[str, Any] = state["lessons"]
     base = "\n".join([_code_fingerprint(), settings_fingerprint(settings), _fonts_fingerprint()])
-    revised = revision_times(sources)
+    histories = git_histories(sources)
+    revised = revision_times(sources, histories)
     failures: list[str] = []
 
     # Output names come from lesson ids (file stems); two sources with one id would overwrite each other.
@@ -527,7 +466,9 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
             click.echo(message, err=True)
             failures.append(message)
             continue
-        jobs.append(Job(source, stem, revised[source], _lesson_fingerprint(data, revised[source], base)))
+        history = histories.get(source)
+        fingerprint = _lesson_fingerprint(data, revised[source], history, base)
+        jobs.append(Job(source, stem, revised[source], fingerprint, history))
 
     todo: list[Job] = []
     for job in jobs:

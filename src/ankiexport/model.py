@@ -109,3 +109,4 @@ class Lesson:
     clozes: tuple[Cloze, ...] = ()  # one per sentence that uses a vocabulary term; filled by the analysis
     exercise: GapFill | None = None  # the gap-fill the worksheet uses (own or generated); filled by the analysis
     revised: int = 0  # Unix time of the lesson's last change (set by the build); drives Anki note mod times
+    note_revised: tuple[tuple[str, int], ...] = ()  # (note GUID, Unix time its content last changed); set by the build

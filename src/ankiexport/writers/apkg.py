@@ -13,7 +13,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,9 @@ from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 
 # Anki's default import ("update notes if newer") updates a note only when the package's note modification time is
 # later than the learner's copy; equal times count as duplicates. A note's mod is therefore
-# max(lesson.revised, NOTE_FORMAT_EPOCH): it moves when the lesson file changes and stays put otherwise. Bump this
+# max(time its content last changed, NOTE_FORMAT_EPOCH): the build finds that time in the lesson file's git history
+# (lesson.note_revised), else uses the lesson's revision time; it moves when the note changes and stays put otherwise
+# (so a learner's own edit to a note is not overwritten by a fix to another note of the lesson). Bump this
 # constant to the current Unix time (`date +%s`) whenever what this module or anki_models renders into notes changes,
 # so a tool fix reaches learners whose lessons did not change; it is also the note types' modification time, so
 # template and CSS changes update the learner's note types. tests/test_writer_apkg.py pins it to a fingerprint of the
@@ -53,9 +55,18 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True).translate(_ANKI_SYNTAX).replace("\n", "<br>")
 
 
-def note_mod(lesson: Lesson) -> int:
-    """The modification time every note of ``lesson`` carries (see NOTE_FORMAT_EPOCH)."""
-    return max(lesson.revised, NOTE_FORMAT_EPOCH)
+def note_mods(lesson: Lesson) -> Callable[[str], int]:
+    """The modification time of each note of ``lesson``, by GUID (see NOTE_FORMAT_EPOCH)."""
+    changed = dict(lesson.note_revised)
+    return lambda guid: max(changed.get(guid, lesson.revised), NOTE_FORMAT_EPOCH)
+
+
+def note_contents(lesson: Lesson) -> dict[str, str]:
+    """A hash of what each note of ``lesson`` holds, by GUID: equal hashes mean a learner would see the same note."""
+    return {
+        note.guid: hashlib.sha256(repr((note.kind, note.fields, note.tags)).encode("utf-8")).hexdigest()
+        for note in lesson_notes(lesson)
+    }
 
 
 def new_card_position(lesson: Lesson) -> int:
@@ -251,13 +262,14 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
     for plan in plans:
         deck = genanki.Deck(deck_id(plan.lesson.id), plan.name, description=escape(plan.lesson.title))
         first = new_card_position(plan.lesson)
+        mod_of = note_mods(plan.lesson)
         for position, data in enumerate(plan.notes, start=first):
             model = models[data.kind]
             note = genanki.Note(
                 model=model, fields=list(data.fields), tags=list(data.tags), guid=data.guid, due=position
             )
             deck.add_note(note)
-            mods[data.guid] = note_mod(plan.lesson)
+            mods[data.guid] = mod_of(data.guid)
         decks.append(deck)
     # Note and card ids are only package-internal (Anki matches notes by GUID) but must not depend on the clock;
     # seeding them per file keeps two lessons' packages from proposing the same ids to one collection.

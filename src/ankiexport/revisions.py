@@ -1,0 +1,124 @@
+"""Revision times from git: when each lesson file, and each Anki note in it, last changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import AnkiexportError
+from .model import Lesson
+
+MAX_REVISIONS = 50  # older history than this is not read; notes unchanged that long keep that revision's time
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """A lesson file's place in git: the commits that touched it, newest first."""
+
+    root: str  # the repository's top folder
+    path: str  # the file's path inside it, as git names it
+    commits: tuple[tuple[str, int], ...]  # (commit id, commit time) newest first
+    clean: bool  # True when the working file equals its last commit
+
+
+def git_histories(paths: Sequence[Path]) -> dict[Path, FileHistory]:
+    """The git history of every committed file among ``paths`` (three git calls in all, not one per file)."""
+    if not paths:
+        return {}
+    folders = sorted({p.resolve().parent for p in paths})
+    try:
+        top = _git(folders[0], "rev-parse", "--show-toplevel").strip()
+        root = Path(top).resolve()
+        relative = {str(p.resolve().relative_to(root)): p for p in paths}
+        log = _git(root, "log", "-z", "--format=%x01%H %ct", "--name-only", "--no-renames", "--", *relative)
+        dirty = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *relative)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}  # not a git checkout, no git, or a lesson outside the repository: no history to use
+    commits: dict[str, list[tuple[str, int]]] = {}
+    current: tuple[str, int] | None = None
+    for chunk in log.split("\0"):
+        chunk = chunk.strip("\n")
+        if not chunk:
+            continue
+        if chunk.startswith("\x01"):
+            head, _, name = chunk[1:].partition("\n")
+            commit, _, when = head.partition(" ")
+            current = (commit, int(when))
+            if not name:
+                continue
+            chunk = name
+        if current is not None and chunk in relative:
+            commits.setdefault(chunk, []).append(current)
+    modified = {entry[3:] for entry in dirty.split("\0") if len(entry) > 3}
+    return {
+        relative[name]: FileHistory(str(root), name, tuple(found), name not in modified)
+        for name, found in commits.items()
+    }
+
+
+def _git(folder: Path, *arguments: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *arguments], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+
+
+def revision_times(paths: Sequence[Path], histories: dict[Path, FileHistory] | None = None) -> dict[Path, int]:
+    """Unix time of each lesson's last change: its last commit when the file is committed and clean, else
+    SOURCE_DATE_EPOCH when set, else the file's modification time.
+
+    Commit times are the same in every clone, so CI builds are reproducible; they only move forward, so Anki sees
+    a changed lesson's notes as newer on re-import.
+    """
+    histories = git_histories(paths) if histories is None else histories
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    times: dict[Path, int] = {}
+    for path in paths:
+        history = histories.get(path)
+        if history is not None and history.clean:
+            times[path] = history.commits[0][1]
+        else:
+            times[path] = int(epoch) if epoch.isdigit() else int(path.stat().st_mtime)
+    return times
+
+
+def note_revision_times(lesson: Lesson, source: Path, history: FileHistory, settings: Settings) -> dict[str, int]:
+    """For each note of ``lesson`` (by GUID), the time of the revision that gave it its current content.
+
+    Walks the lesson file's commits from the newest back, reading each version, until every note has been seen
+    with other content (or not at all); a note unchanged since the oldest version read keeps that version's time.
+    A note that only the uncommitted working file changed gets ``lesson.revised``.
+    """
+    from .readers import read_lesson
+    from .writers.apkg import note_contents
+
+    current = note_contents(lesson)
+    pending = dict(current)
+    times: dict[str, int] = {}
+    if history.clean:
+        newer_time, older = history.commits[0][1], history.commits[1:MAX_REVISIONS]
+    else:
+        newer_time, older = lesson.revised, history.commits[:MAX_REVISIONS]
+    for commit, when in older:
+        if not pending:
+            break
+        try:
+            data = subprocess.run(
+                ["git", "-C", history.root, "show", f"{commit}:{history.path}"],
+                capture_output=True,
+                check=True,
+                timeout=60,
+            ).stdout
+            then = note_contents(read_lesson(source, data, settings))
+        except (OSError, subprocess.SubprocessError, AnkiexportError):
+            then = {}  # a version that no longer reads had none of today's notes
+        for guid in [guid for guid, content in pending.items() if then.get(guid) != content]:
+            times[guid] = newer_time
+            del pending[guid]
+        newer_time = when
+    for guid in pending:
+        times[guid] = newer_time
+    return times
