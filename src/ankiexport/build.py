@@ -446,9 +446,9 @@ def _run_locked(options: BuildOptions, sources: list[Path]) -> int:
     # Output names come from lesson ids (file stems); two sources with one id would overwrite each other.
     jobs: list[Job] = []
     by_stem: dict[str, Path] = {}
-    for source in sources:
-        from .readers import MAX_LESSON_BYTES
+    from .readers import MAX_LESSON_BYTES
 
+    for source in sources:
         stem = safe_stem(source.stem)
         if stem in by_stem:
             message = f"{source}: error: has the same lesson id as {by_stem[stem]}; rename one of them"
