@@ -220,9 +220,9 @@ def test_bad_yaml_text(text: str, line: int | None, message: str) -> None:
 )
 def test_200000_character_value_reads_in_bounded_time(value: str, length: int) -> None:
     text = f"title: T\narticle:\n  - {value}\nvocabulary: [{{term: a, gloss: b}}]\n"
-    started = time.perf_counter()
+    started = time.process_time()
     lesson = read_text(text)
-    assert time.perf_counter() - started < 5.0
+    assert time.process_time() - started < 5.0
     assert len(lesson.article[0].text) == length
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -16,6 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+import system_tools
 from ankiexport.config import Settings
 from ankiexport.errors import AnkiexportError
 from ankiexport.fonts import font_dir
@@ -164,10 +164,10 @@ def test_every_font_is_embedded_as_a_subset(tmp_path: Path) -> None:
     assert not any("Helvetica" in name for name in fonts)
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler's pdffonts is not installed")
 def test_pdffonts_lists_no_unembedded_font(tmp_path: Path) -> None:
+    pdffonts = system_tools.require("pdffonts", "poppler-utils")
     output = subprocess.run(
-        ["pdffonts", str(write(tmp_path, reading_page=True))], capture_output=True, text=True, check=True
+        [pdffonts, str(write(tmp_path, reading_page=True))], capture_output=True, text=True, check=True
     ).stdout
     rows = output.splitlines()[2:]
     assert rows
