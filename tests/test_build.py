@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ankiexport import build as build_module
+from ankiexport import files as files_module
 from ankiexport.build import revision_times, safe_stem
 from ankiexport.cli import main
 
@@ -136,7 +136,7 @@ def test_write_error_mid_build_is_reported_and_harmless(project: Path, monkeypat
     def disk_full(*_: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setitem(build_module.__dict__, "_fsync_file", disk_full)
+    monkeypatch.setattr(files_module, "fsync_file", disk_full)
     result = run("build", "-j", "1", "--force")
     assert result.exit_code == 1
     assert "No space left on device" in result.output

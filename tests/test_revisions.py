@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from ankiexport.build.notetimes import note_revision_times
 from ankiexport.cli import main
 from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
-from ankiexport.revisions import git_histories, note_revision_times, revision_times
-from ankiexport.writers.apkg import lesson_notes
+from ankiexport.revisions import git_histories, revision_times
+from ankiexport.writers.apkg import lesson_notes, note_contents
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -64,7 +65,7 @@ def times_by_note(path: Path) -> dict[str, int]:
     histories = git_histories([path])
     lesson = load_lesson(path, Settings())
     lesson = lesson.__class__(**{**lesson.__dict__, "revised": revision_times([path], histories)[path]})
-    times = note_revision_times(lesson, path, histories[path], Settings())
+    times = note_revision_times(lesson, path, histories[path], Settings(), note_contents)
     names = {}
     for note in lesson_notes(lesson):
         names[note.guid] = f"vocabulary:{note.fields[0]}" if note.kind == "vocabulary" else f"cloze:{note.fields[0]}"

@@ -21,7 +21,7 @@ from ankiexport.errors import AnkiexportError
 from ankiexport.fonts import font_dir
 from ankiexport.model import Cloze, GapFill, GapToken, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.readers import load_lesson
-from ankiexport.writers import WRITERS
+from ankiexport.writers import WRITERS, WriteContext
 from ankiexport.writers.pdf import BODY, MINCHO, SERIF, prepare, write_pdf
 from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, font_for, wrap_text
 
@@ -114,8 +114,10 @@ def test_page_size_per_option(tmp_path: Path, size: str) -> None:
 
 
 def test_writer_is_registered(tmp_path: Path) -> None:
-    written = WRITERS["pdf"](make_lesson(), tmp_path / "x.pdf", Settings())
-    assert written.pages >= 2 and (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF-")
+    context = WriteContext(Settings(), "x", tmp_path / "cache")
+    [output] = WRITERS["pdf"](make_lesson(), context)
+    assert output.name == "x.pdf" and output.audience == "learner"
+    assert output.pages >= 2 and output.data.startswith(b"%PDF-")
 
 
 def test_answer_key_is_its_own_page_starting_with_heading(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Printing warnings and errors as ``path:line: severity: message``, the form editors and CI logs understand."""
+"""The one place user-facing messages are built: ``path:line: severity: message``, the form editors and CI read."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from collections.abc import Iterable
 
 import click
 
-from .model import Diagnostic
+from .model import Diagnostic, Severity
+
+
+def render(path: str | None, line: int | None, severity: Severity, message: str) -> str:
+    """``path:line: severity: message``; the line (or the whole location) is left out when unknown."""
+    if path is None:
+        return f"{severity}: {message}"
+    where = f"{path}:{line}" if line is not None else path
+    return f"{where}: {severity}: {message}"
 
 
 def format_diagnostic(path: str, diagnostic: Diagnostic) -> str:
-    """One diagnostic as ``path:line: warning: message`` (the line is left out when there is none)."""
-    where = f"{path}:{diagnostic.line}" if diagnostic.line is not None else path
-    return f"{where}: {diagnostic.severity}: {diagnostic.message}"
+    """One diagnostic as ``path:line: warning: message``."""
+    return render(path, diagnostic.line, diagnostic.severity, diagnostic.message)
 
 
 def print_diagnostics(path: str, diagnostics: Iterable[Diagnostic]) -> None:

@@ -26,9 +26,15 @@ class AnkiexportError(click.ClickException):
             return f"{self.path}: "
         return f"{self.path}:{self.line}: "
 
+    def render(self) -> str:
+        """The message as users see it: ``path:line: error: message``."""
+        from .diagnostics import render
+
+        return render(self.path, self.line, "error", self.detail)
+
     def show(self, file: IO[Any] | None = None) -> None:
         # The message already says where; click's "Error: " prefix would hide the path from editors' jump-to-error.
-        click.echo(f"{self.location()}error: {self.detail}", file=file, err=file is None)
+        click.echo(self.render(), file=file, err=file is None)
 
 
 class LessonError(AnkiexportError):

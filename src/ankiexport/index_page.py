@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 from urllib.parse import quote
 
+from .build.state import Artifact, LessonRecord, PublishedRecord
 from .config import Settings
 
 _STYLE = """
@@ -39,29 +39,36 @@ def _size(size: int) -> str:
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
-def _link(artifact: dict[str, Any]) -> str:
-    label = _KIND.get(artifact["format"], artifact["format"])
-    href = quote(artifact["file"])
-    return f'<a href="{escape(href)}" download>{escape(label)}</a><span class="meta">{_size(artifact["size"])}</span>'
+def _link(artifact: Artifact) -> str:
+    label = _KIND.get(artifact.format, artifact.format)
+    href = quote(artifact.file)
+    return f'<a href="{escape(href)}" download>{escape(label)}</a><span class="meta">{_size(artifact.size)}</span>'
 
 
-def render_index(entries: Sequence[dict[str, Any]], settings: Settings, combined: dict[str, Any] | None = None) -> str:
-    """The whole HTML page; ``entries`` come newest first, each with ``lesson`` (id, title, date) and ``artifacts``."""
+def _item(record: LessonRecord) -> str:
+    date = record.date
+    when = f'<time datetime="{escape(date)}">{escape(date)}</time>' if date else ""
+    learners = [a for a in record.artifacts if a.audience == "learner"]  # teacher files are never linked here
+    links = " ".join(_link(a) for a in sorted(learners, key=lambda a: a.format))
+    return f'<li>{when}<span class="title">{escape(record.title)}</span>{links}</li>'
+
+
+def _everything(combined: PublishedRecord | None) -> str:
+    if combined is None or not combined.artifacts:
+        return ""
+    deck = combined.artifacts[0]
+    return (
+        '<p class="all"><strong>All lessons in one deck:</strong> '
+        f"{_link(deck)} "
+        f'<span class="meta">· {deck.notes} notes, {deck.cards} cards</span></p>'
+    )
+
+
+def render_index(records: Sequence[LessonRecord], settings: Settings, combined: PublishedRecord | None = None) -> str:
+    """The whole HTML page; ``records`` come newest first."""
     course = escape(settings.course_name)
-    items = []
-    for entry in entries:
-        lesson = entry["lesson"]
-        date = lesson.get("date")
-        when = f'<time datetime="{escape(date)}">{escape(date)}</time>' if date else ""
-        links = " ".join(_link(a) for a in sorted(entry["artifacts"], key=lambda a: a["format"]))
-        items.append(f'<li>{when}<span class="title">{escape(lesson["title"])}</span>{links}</li>')
-    everything = ""
-    if combined:
-        everything = (
-            '<p class="all"><strong>All lessons in one deck:</strong> '
-            f"{_link(combined)} "
-            f'<span class="meta">· {combined.get("notes", 0)} notes, {combined.get("cards", 0)} cards</span></p>'
-        )
+    items = [_item(record) for record in records]
+    everything = _everything(combined)
     body = "\n".join(items) if items else "<li>No lessons yet.</li>"
     return f"""<!doctype html>
 <html lang="ja">

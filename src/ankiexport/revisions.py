@@ -1,23 +1,19 @@
-"""Revision times from git: when each lesson file, and each Anki note in it, last changed."""
+"""What git knows about files: their commits, when each last changed, and their earlier versions as bytes."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
-from .errors import AnkiexportError
-from .model import Lesson
-
-MAX_REVISIONS = 50  # older history than this is not read; notes unchanged that long keep that revision's time
+MAX_REVISIONS = 50  # older history than this is not read
 
 
 @dataclass(frozen=True)
 class FileHistory:
-    """A lesson file's place in git: the commits that touched it, newest first."""
+    """A file's place in git: the commits that touched it, newest first."""
 
     root: str  # the repository's top folder
     path: str  # the file's path inside it, as git names it
@@ -37,7 +33,7 @@ def git_histories(paths: Sequence[Path]) -> dict[Path, FileHistory]:
         log = _git(root, "log", "-z", "--format=%x01%H %ct", "--name-only", "--no-renames", "--", *relative)
         dirty = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *relative)
     except (OSError, subprocess.SubprocessError, ValueError):
-        return {}  # not a git checkout, no git, or a lesson outside the repository: no history to use
+        return {}  # not a git checkout, no git, or a file outside the repository: no history to use
     commits: dict[str, list[tuple[str, int]]] = {}
     current: tuple[str, int] | None = None
     for chunk in log.split("\0"):
@@ -67,7 +63,7 @@ def _git(folder: Path, *arguments: str) -> str:
 
 
 def revision_times(paths: Sequence[Path], histories: dict[Path, FileHistory] | None = None) -> dict[Path, int]:
-    """Unix time of each lesson's last change: its last commit when the file is committed and clean, else
+    """Unix time of each file's last change: its last commit when the file is committed and clean, else
     SOURCE_DATE_EPOCH when set, else the file's modification time.
 
     Commit times are the same in every clone, so CI builds are reproducible; they only move forward, so Anki sees
@@ -85,40 +81,21 @@ def revision_times(paths: Sequence[Path], histories: dict[Path, FileHistory] | N
     return times
 
 
-def note_revision_times(lesson: Lesson, source: Path, history: FileHistory, settings: Settings) -> dict[str, int]:
-    """For each note of ``lesson`` (by GUID), the time of the revision that gave it its current content.
+def earlier_versions(history: FileHistory) -> Iterator[tuple[bytes | None, int]]:
+    """The file's committed versions before the working file, newest first, as (bytes, commit time).
 
-    Walks the lesson file's commits from the newest back, reading each version, until every note has been seen
-    with other content (or not at all); a note unchanged since the oldest version read keeps that version's time.
-    A note that only the uncommitted working file changed gets ``lesson.revised``.
+    At most MAX_REVISIONS are read, lazily (a caller that has what it needs stops early); a version git cannot
+    show gives None.
     """
-    from .readers import read_lesson
-    from .writers.apkg import note_contents
-
-    current = note_contents(lesson)
-    pending = dict(current)
-    times: dict[str, int] = {}
-    if history.clean:
-        newer_time, older = history.commits[0][1], history.commits[1:MAX_REVISIONS]
-    else:
-        newer_time, older = lesson.revised, history.commits[:MAX_REVISIONS]
+    older = history.commits[1:MAX_REVISIONS] if history.clean else history.commits[:MAX_REVISIONS]
     for commit, when in older:
-        if not pending:
-            break
         try:
-            data = subprocess.run(
+            data: bytes | None = subprocess.run(
                 ["git", "-C", history.root, "show", f"{commit}:{history.path}"],
                 capture_output=True,
                 check=True,
                 timeout=60,
             ).stdout
-            then = note_contents(read_lesson(source, data, settings))
-        except (OSError, subprocess.SubprocessError, AnkiexportError):
-            then = {}  # a version that no longer reads had none of today's notes
-        for guid in [guid for guid, content in pending.items() if then.get(guid) != content]:
-            times[guid] = newer_time
-            del pending[guid]
-        newer_time = when
-    for guid in pending:
-        times[guid] = newer_time
-    return times
+        except (OSError, subprocess.SubprocessError):
+            data = None
+        yield data, when

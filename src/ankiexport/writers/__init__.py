@@ -1,42 +1,101 @@
-"""Output writers: a plain mapping from format name to the function that writes one lesson in that format."""
+"""Output writers: a plain mapping from format name to the writer that turns one analysed lesson into its files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..config import Settings
 from ..model import Lesson
 
+Audience = Literal["learner", "teacher"]  # teacher outputs are never published where learners download
+
 
 @dataclass(frozen=True)
 class Written:
-    """What a writer reports about the file it wrote, for the manifest and the build log."""
+    """What a path-writing helper reports about the file it wrote (kept for the writers' own tests)."""
 
     notes: int = 0  # Anki notes in the deck (0 for a worksheet)
     cards: int = 0  # Anki cards in the deck (0 for a worksheet)
     pages: int = 0  # worksheet pages (0 for a deck)
 
 
-# Every writer: (lesson, destination path, settings) -> Written. The caller owns atomicity: it passes a temporary
-# path in the destination folder and renames it into place; a writer only writes the bytes to the path it is given.
-Writer = Callable[[Lesson, Path, Settings], Written]
+@dataclass(frozen=True)
+class Output:
+    """One finished file a writer or publisher returns; the build writes it (atomically) and records it."""
+
+    name: str  # file name inside --out, e.g. "<stem>.pdf"; never a path
+    data: bytes
+    audience: Audience = "learner"
+    notes: int = 0  # Anki notes in a deck
+    cards: int = 0  # Anki cards in a deck
+    pages: int = 0  # pages of a worksheet
 
 
-def _write_apkg(lesson: Lesson, path: Path, settings: Settings) -> Written:
-    from .apkg import write_apkg  # genanki is imported only by builds that write decks
+@dataclass(frozen=True)
+class WriteContext:
+    """What a writer may know besides the lesson: settings, where its files are named, when the lesson changed."""
 
-    return write_apkg(lesson, path, settings)
+    settings: Settings
+    stem: str  # safe file stem from the lesson id; outputs are named "<stem>.<ext>" or "<stem>-<edition>.<ext>"
+    cache_dir: Path  # content-addressed cache under --out (e.g. synthesised audio); see ankiexport.cache
+    revised: int = 0  # Unix time of the lesson's last change
+    note_revised: Mapping[str, int] = field(default_factory=dict)  # note GUID -> Unix time its content last changed
 
 
-def _write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
+def _no_preparation(settings: Settings) -> None:
+    """Writers without a per-process warm-up."""
+
+
+@dataclass(frozen=True)
+class Writer:
+    """One output format: ``write(lesson, context)`` returns its files; the rest is optional."""
+
+    write: Callable[[Lesson, WriteContext], Sequence[Output]]
+    prepare: Callable[[Settings], None] = _no_preparation  # once per worker process: imports, fonts
+    # For per-note revision times: a hash of what each note holds, by note id. The build compares these across
+    # the lesson file's git versions; None for formats without notes.
+    note_contents: Callable[[Lesson], Mapping[str, str]] | None = None
+
+    def __call__(self, lesson: Lesson, context: WriteContext) -> Sequence[Output]:
+        return self.write(lesson, context)
+
+
+def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
+    from .apkg import deck_bytes  # genanki is imported only by builds that write decks
+
+    data, written = deck_bytes(lesson, context.settings)
+    return [Output(f"{context.stem}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
+
+
+def _prepare_apkg(settings: Settings) -> None:
+    from . import apkg  # noqa: F401  # pay genanki's import once per worker
+
+
+def _apkg_notes(lesson: Lesson) -> Mapping[str, str]:
+    from .apkg import note_contents
+
+    return note_contents(lesson)
+
+
+def _pdf(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     from .pdf import write_pdf  # reportlab is imported only by builds that write worksheets
 
-    return write_pdf(lesson, path, settings)
+    buffer = io.BytesIO()
+    written = write_pdf(lesson, buffer, context.settings)
+    return [Output(f"{context.stem}.pdf", buffer.getvalue(), "learner", pages=written.pages)]
+
+
+def _prepare_pdf(settings: Settings) -> None:
+    from .pdf import prepare
+
+    prepare(settings)
 
 
 WRITERS: dict[str, Writer] = {
-    "apkg": _write_apkg,
-    "pdf": _write_pdf,
+    "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes),
+    "pdf": Writer(_pdf, _prepare_pdf),
 }

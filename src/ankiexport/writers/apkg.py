@@ -330,6 +330,18 @@ def _written(plans: Iterable[_DeckPlan]) -> Written:
     return Written(notes=len(notes), cards=sum(note.cards for note in notes))
 
 
+def deck_bytes(lesson: Lesson, settings: Settings) -> tuple[bytes, Written]:
+    """``lesson`` as one Anki deck ``<deck name>::<title>``: the package's bytes and its counts."""
+    plan = _plan(lesson, settings)
+    return _package_bytes([plan], lesson.id), _written([plan])
+
+
+def combined_deck_bytes(lessons: Sequence[Lesson], settings: Settings) -> tuple[bytes, Written]:
+    """Every lesson, each as its own subdeck with the same notes as its own deck, in one package."""
+    plans = [_plan(lesson, settings) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
+    return _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans)), _written(plans)
+
+
 def write_apkg(lesson: Lesson, path: Path, settings: Settings) -> Written:
     """Write ``lesson`` as one Anki deck ``<deck name>::<title>`` to ``path``."""
     plan = _plan(lesson, settings)

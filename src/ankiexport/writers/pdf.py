@@ -9,7 +9,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -482,8 +482,8 @@ def _footer(layout: _Layout, bottom: float) -> Any:
     return draw
 
 
-def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
-    """Write ``lesson``'s worksheet to ``path`` and report its page count."""
+def write_pdf(lesson: Lesson, path: Path | BinaryIO, settings: Settings) -> Written:
+    """Write ``lesson``'s worksheet to ``path`` (a file or a binary stream) and report its page count."""
     prepare(settings)
     page = PAGE_SIZES.get(settings.page_size)
     if page is None:
@@ -501,7 +501,7 @@ def write_pdf(lesson: Lesson, path: Path, settings: Settings) -> Written:
         return canvas
 
     doc = _Document(
-        str(path),
+        str(path) if isinstance(path, Path) else path,
         pagesize=page,
         leftMargin=side,
         rightMargin=side,

@@ -1,0 +1,117 @@
+"""Combined outputs made from every lesson's record (and, when asked for, every analysed lesson): a plain registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Settings
+from ..model import Lesson
+from ..writers import Output
+from .state import Artifact, LessonRecord, PublishedRecord
+
+COMBINED_STEM = "all-lessons"
+MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.html"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a publisher receives."""
+
+    settings: Settings
+    records: tuple[LessonRecord, ...]  # every lesson built into --out, newest first (date, then id)
+    lessons: Mapping[str, Lesson]  # analysed lessons by id; every lesson that reads when the publisher needs them
+    published: Mapping[str, PublishedRecord]  # what the publishers before this one wrote in this build
+    cache_dir: Path  # content-addressed cache under --out
+
+
+def _never(settings: Settings) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """One combined output: ``publish(publication)`` returns its files, written only when their bytes change."""
+
+    label: str  # for the summary: "updated combined deck, manifest"
+    publish: Callable[[Publication], Sequence[Output]]
+    # True: the publisher needs every analysed lesson, so it runs only when a lesson (or the code) changed and the
+    # build reads unchanged lessons for it; False: it works from the records and runs on every build.
+    needs_lessons: Callable[[Settings], bool] = _never
+    reserved: tuple[str, ...] = ()  # lesson ids (file stems) that would collide with its files
+
+
+def newest_first(records: Sequence[LessonRecord]) -> tuple[LessonRecord, ...]:
+    """Lessons newest first (by date, then id), the order of the index page and the manifest."""
+    return tuple(sorted(records, key=lambda r: (r.date or "", r.id), reverse=True))
+
+
+def _combined_deck(publication: Publication) -> Sequence[Output]:
+    if "apkg" not in publication.settings.formats or not publication.lessons:
+        return []
+    from ..writers.apkg import combined_deck_bytes
+
+    data, written = combined_deck_bytes(list(publication.lessons.values()), publication.settings)
+    return [Output(f"{COMBINED_STEM}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
+
+
+def _wants_decks(settings: Settings) -> bool:
+    return "apkg" in settings.formats
+
+
+def _manifest_artifact(record: LessonRecord, artifact: Artifact) -> dict[str, Any]:
+    return {
+        "file": artifact.file,
+        "format": artifact.format,
+        "lesson": record.id,
+        "title": record.title,
+        "date": record.date,
+        "notes": artifact.notes,
+        "cards": artifact.cards,
+        "pages": artifact.pages,
+        "size": artifact.size,
+        "sha256": artifact.sha256,
+    }
+
+
+def _manifest_combined(record: PublishedRecord | None) -> dict[str, Any] | None:
+    if record is None or not record.artifacts:
+        return None
+    deck = record.artifacts[0]
+    keys = ("file", "format", "notes", "cards", "size", "sha256")
+    return {**{key: getattr(deck, key) for key in keys}, "lessons": record.lessons}
+
+
+def _manifest(publication: Publication) -> Sequence[Output]:
+    """manifest.json: every lesson and artifact with counts, size and sha256, for the publishing job."""
+    records = publication.records
+    manifest = {
+        "generator": f"ankiexport {__version__}",
+        "deck_name": publication.settings.deck_name,
+        "lessons": [{"id": r.id, "title": r.title, "date": r.date} for r in records],
+        "artifacts": [_manifest_artifact(r, a) for r in records for a in r.artifacts],
+        "combined": _manifest_combined(publication.published.get("combined")),
+    }
+    data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+    return [Output(MANIFEST_NAME, data, "learner")]
+
+
+def _index(publication: Publication) -> Sequence[Output]:
+    """index.html: the lessons newest first with their learner downloads, for GitHub Pages."""
+    from ..index_page import render_index
+
+    page = render_index(publication.records, publication.settings, publication.published.get("combined"))
+    return [Output(INDEX_NAME, page.encode("utf-8"), "learner")]
+
+
+# In order: a publisher sees what the ones before it wrote (the manifest and index list the combined deck).
+PUBLISHERS: dict[str, Publisher] = {
+    "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,)),
+    "manifest": Publisher("manifest", _manifest, reserved=("manifest",)),
+    "index": Publisher("index", _index, reserved=("index",)),
+}

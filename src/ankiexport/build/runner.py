@@ -1,0 +1,183 @@
+"""The runner: builds lessons in worker processes (or inline), each lesson's files written together or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings
+from ..diagnostics import format_diagnostic, render
+from ..errors import AnkiexportError, LessonError
+from ..files import write_all_atomically
+from ..model import Lesson
+from ..writers import WRITERS, Output, WriteContext
+from .notetimes import note_revision_times
+from .sources import Source
+from .state import Artifact, LessonRecord, plain_name
+
+
+@dataclass(frozen=True)
+class Job:
+    """One lesson for a worker: build it, or only read it (an unchanged lesson a publisher needs)."""
+
+    source: Source
+    write: bool = True
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What every job of one build shares."""
+
+    out_dir: Path
+    cache_dir: Path
+    settings: Settings
+
+
+@dataclass
+class JobResult:
+    """What a worker reports back: the lesson's record and analysed lesson, or why it failed."""
+
+    source: Source
+    wrote: bool  # True when the job was asked to write the lesson's files
+    ok: bool = False
+    messages: list[str] = field(default_factory=list)  # rendered warnings (and the error when not ok)
+    record: LessonRecord | None = None
+    lesson: Lesson | None = None
+    seconds: float = 0.0
+
+
+_workspace: Workspace | None = None
+
+
+def prepare_worker(workspace: Workspace, parent: int | None = None, lock_fd: int | None = None) -> None:
+    """Per worker process: die with the parent, let go of its lock, and pay the writers' start-up costs once."""
+    global _workspace
+    _workspace = workspace
+    if parent is not None:
+        _die_with(parent)
+        if lock_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(lock_fd)  # a forked copy would keep the build lock held after the parent's death
+    with contextlib.suppress(Exception):  # a broken writer is reported per lesson, with its message
+        for name in workspace.settings.formats:
+            WRITERS[name].prepare(workspace.settings)
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this worker when the build process dies (Linux); exit if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def run_jobs(jobs: Sequence[Job], workspace: Workspace, workers: int, lock_fd: int | None) -> Iterator[JobResult]:
+    """Run the jobs (in worker processes, or inline for one job or one worker: a pool costs more than it saves)."""
+    if not jobs:
+        return
+    if min(workers, len(jobs)) <= 1:
+        prepare_worker(workspace)
+        for job in jobs:
+            yield build_one(job, workspace)
+        return
+    arguments = (workspace, os.getpid(), lock_fd)
+    with ProcessPoolExecutor(min(workers, len(jobs)), initializer=prepare_worker, initargs=arguments) as pool:
+        futures: dict[Future[JobResult], Job] = {pool.submit(build_one, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died (killed, out of memory) fails only its lesson
+                message = render(str(job.source.path), None, "error", f"worker process failed: {exc}")
+                yield JobResult(job.source, job.write, messages=[message])
+
+
+def build_one(job: Job, workspace: Workspace | None = None) -> JobResult:
+    """Read, analyse and (when asked) write one lesson; all its files appear together or not at all."""
+    space = workspace or _workspace
+    assert space is not None, "prepare_worker runs first"
+    started = time.perf_counter()
+    result = JobResult(job.source, job.write)
+    path = str(job.source.path)
+    try:
+        _build(job, space, result)
+        result.ok = True
+    except AnkiexportError as exc:
+        result.messages.append(exc.render() if exc.path else render(path, None, "error", exc.detail))
+    except OSError as exc:
+        result.messages.append(render(path, None, "error", f"cannot write output: {exc.strerror or exc}"))
+    except Exception as exc:  # a bug must not take down the other lessons; say so plainly
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        result.messages.append(render(path, None, "error", f"internal error while building this lesson: {detail}"))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build(job: Job, space: Workspace, result: JobResult) -> None:
+    lesson = _analysed(job.source, space.settings)
+    result.lesson = lesson
+    if not job.write:  # its warnings were shown when it was built
+        return
+    result.messages = [format_diagnostic(str(job.source.path), d) for d in lesson.warnings]
+    context = WriteContext(space.settings, job.source.stem, space.cache_dir, lesson.revised, dict(lesson.note_revised))
+    outputs = [(name, output) for name in space.settings.formats for output in WRITERS[name](lesson, context)]
+    _check_names([output for _, output in outputs])
+    write_all_atomically([(space.out_dir / output.name, output.data) for _, output in outputs])
+    artifacts = tuple(_artifact(space.out_dir, name, output) for name, output in outputs)
+    result.record = LessonRecord(
+        lesson.id, str(job.source.path), lesson.title, lesson.date, job.source.fingerprint, artifacts
+    )
+
+
+def _analysed(source: Source, settings: Settings) -> Lesson:
+    """The lesson read and analysed, with its revision times (per note where git history tells them)."""
+    from ..readers import load_lesson
+
+    lesson = dataclasses.replace(load_lesson(source.path, settings), revised=source.revised)
+    if any(d.severity == "error" for d in lesson.warnings):
+        raise LessonError("lesson has errors; nothing was written", str(source.path))
+    contents = [WRITERS[name].note_contents for name in settings.formats if WRITERS[name].note_contents]
+    if source.history is not None and contents:
+        times: dict[str, int] = {}
+        for note_contents in contents:
+            assert note_contents is not None
+            times.update(note_revision_times(lesson, source.path, source.history, settings, note_contents))
+        lesson = dataclasses.replace(lesson, note_revised=tuple(sorted(times.items())))
+    return lesson
+
+
+def _check_names(outputs: Sequence[Output]) -> None:
+    names = [output.name for output in outputs]
+    bad = [name for name in names if not plain_name(name)]
+    if bad or len(set(names)) != len(names):
+        raise RuntimeError(f"writers returned unusable or repeated file names: {names}")
+
+
+def _artifact(out_dir: Path, format_name: str, output: Output) -> Artifact:
+    from ..files import sha256_bytes
+
+    info = (out_dir / output.name).stat()
+    return Artifact(
+        output.name,
+        format_name,
+        output.audience,
+        size=len(output.data),
+        sha256=sha256_bytes(output.data),
+        mtime_ns=info.st_mtime_ns,
+        notes=output.notes,
+        cards=output.cards,
+        pages=output.pages,
+    )
