@@ -68,6 +68,7 @@ def _manifest_artifact(record: LessonRecord, artifact: Artifact) -> dict[str, An
     return {
         "file": artifact.file,
         "format": artifact.format,
+        "audience": artifact.audience,
         "lesson": record.id,
         "title": record.title,
         "date": record.date,
@@ -83,7 +84,7 @@ def _manifest_combined(record: PublishedRecord | None) -> dict[str, Any] | None:
     if record is None or not record.artifacts:
         return None
     deck = record.artifacts[0]
-    keys = ("file", "format", "notes", "cards", "size", "sha256")
+    keys = ("file", "format", "audience", "notes", "cards", "size", "sha256")
     return {**{key: getattr(deck, key) for key in keys}, "lessons": record.lessons}
 
 
