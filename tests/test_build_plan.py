@@ -1,4 +1,4 @@
-"""The pure plan: what a build does, decided from sources, the recorded state and the disk, with no files or processes."""
+"""The pure plan: what a build does, from sources, the recorded state and the disk; no files or processes."""
 
 from __future__ import annotations
 
