@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ankiexport.config import DEFAULT_TRAILER_PATTERNS, Settings, load_config, override
+from ankiexport.config import (
+    DEFAULT_TRAILER_PATTERNS,
+    Settings,
+    declared_settings,
+    load_config,
+    override,
+    settings_table,
+)
 from ankiexport.errors import ConfigError
 
 
@@ -83,3 +90,62 @@ def test_flags_override_only_when_given() -> None:
     changed = override(base, {"page_size": "A4", "reading_page": False, "formats": ("pdf", "pdf")})
     assert (changed.page_size, changed.reading_page, changed.formats) == ("a4", False, ("pdf",))
     assert changed.deck_name == "From file"
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [("pagesize", "page_size"), ("Page-Size", "page_size"), ("deckname", "deck_name"), ("format", "formats")],
+)
+def test_unknown_key_suggests_the_likely_one(tmp_path: Path, key: str, suggestion: str) -> None:
+    _, warnings = load_config(write(tmp_path, f"{key}: x\n"))
+    assert warnings[0].message == f"unknown key {key!r} ignored; did you mean {suggestion!r}?"
+
+
+def test_readme_settings_table_is_the_declared_one() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    assert settings_table() in readme, "README's settings table differs from config.Settings:\n" + settings_table()
+
+
+def test_every_flagged_setting_is_a_build_option() -> None:
+    from ankiexport.cli import build
+
+    options = {name for param in build.params for name in param.opts + param.secondary_opts}
+    for item in declared_settings():
+        if item.declaration.flag is not None:
+            assert item.declaration.flag in options
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--page-size", "B5"], {"page_size": "b5"}),
+        (["--format", "pdf", "--format", "pdf"], {"formats": ("pdf",)}),
+        (["--no-reading-page"], {"reading_page": False}),
+        (["--deck-name", "Mine"], {"deck_name": "Mine"}),
+    ],
+    ids=["choice-case-insensitive", "repeated-format-once", "negative-flag", "text"],
+)
+def test_flags_reach_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], expected: dict[str, object]
+) -> None:
+    from click.testing import CliRunner
+
+    from ankiexport import build as build_package
+    from ankiexport.cli import main
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(build_package, "run_build", lambda options: seen.append(options.settings) or 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lessons").mkdir()
+    result = CliRunner().invoke(main, ["build", *flags], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert {key: getattr(seen[0], key) for key in expected} == expected
+
+
+def test_choices_match_what_the_code_provides() -> None:
+    from ankiexport.config import FORMATS, PAGE_SIZES
+    from ankiexport.writers import WRITERS
+    from ankiexport.writers.pdf import PAGE_SIZES as PDF_PAGES
+
+    assert set(FORMATS) == set(WRITERS)
+    assert set(PAGE_SIZES) == set(PDF_PAGES)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import click
 
 from . import __version__
+from .config import Declared, Settings, declared_settings
 
 _LESSON_PATH = click.Path(path_type=Path, exists=True)
+F = TypeVar("F", bound=Callable[..., None])
 
 
-def _settings(config: Path | None, overrides: dict[str, Any]) -> Any:
+def _settings(config: Path | None, overrides: dict[str, object]) -> Settings:
     from .config import find_config, load_config, override
     from .diagnostics import print_diagnostics
 
@@ -28,6 +31,26 @@ _config_option = click.option(
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Settings file (default: ./ankiexport.yaml when it exists).",
 )
+
+
+def _option(item: Declared) -> Callable[[F], F]:
+    """The click option of one declared setting; unset, it is None (or ()) and overrides nothing."""
+    flag, declared = item.declaration.flag, item.declaration
+    assert flag is not None
+    choice = click.Choice(declared.choices, case_sensitive=False) if declared.choices else None
+    if item.kind is bool:
+        return click.option(f"{flag}/--no-{flag[2:]}", item.name, default=None, help=declared.help)
+    if item.kind is tuple:
+        return click.option(flag, item.name, multiple=True, type=choice, help=declared.help)
+    return click.option(flag, item.name, type=choice or (int if item.kind is int else str), help=declared.help)
+
+
+def _setting_options(command: F) -> F:
+    """Every setting that has a flag, as an option of ``command``."""
+    for item in reversed(declared_settings()):
+        if item.declaration.flag is not None:
+            command = _option(item)(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,7 +91,7 @@ def check(paths: tuple[Path, ...], config: Path | None) -> None:
 @_config_option
 def convert(lesson: Path, output: Path | None, config: Path | None) -> None:
     """Convert a text LESSON to the canonical YAML lesson form."""
-    from .build import write_atomically
+    from .files import write_atomically
     from .readers import load_lesson
     from .readers.yaml_lesson import dump_yaml_lesson
 
@@ -89,23 +112,7 @@ def convert(lesson: Path, output: Path | None, config: Path | None) -> None:
     show_default=True,
     help="Output folder.",
 )
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(["apkg", "pdf"]),
-    help="Output format; repeat for several (default: from config, else both).",
-)
-@click.option("--deck-name", help="Top-level Anki deck name (each lesson is a subdeck).")
-@click.option("--course-name", help="Course name printed on worksheets.")
-@click.option(
-    "--page-size",
-    type=click.Choice(["a4", "b5", "letter"], case_sensitive=False),
-    help="Worksheet paper size (b5 is JIS B5).",
-)
-@click.option(
-    "--reading-page/--no-reading-page", default=None, help="Add a reading page (article and translation) to worksheets."
-)
+@_setting_options
 @click.option("--force", is_flag=True, help="Rebuild every lesson even when its inputs are unchanged.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: number of CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings, errors and the summary.")
@@ -114,36 +121,22 @@ def convert(lesson: Path, output: Path | None, config: Path | None) -> None:
 def build(
     paths: tuple[Path, ...],
     out_dir: Path,
-    formats: tuple[str, ...],
-    deck_name: str | None,
-    course_name: str | None,
-    page_size: str | None,
-    reading_page: bool | None,
     force: bool,
     jobs: int | None,
     quiet: bool,
     verbose: bool,
     config: Path | None,
+    **overrides: object,
 ) -> None:
     """Build lessons (files or folders; default lessons/) into decks and worksheets in --out."""
     from .build import BuildOptions, run_build
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
-    settings = _settings(
-        config,
-        {
-            "formats": formats,
-            "deck_name": deck_name,
-            "course_name": course_name,
-            "page_size": page_size,
-            "reading_page": reading_page,
-        },
-    )
     options = BuildOptions(
         paths=tuple(paths) or (Path("lessons"),),
         out_dir=out_dir,
-        settings=settings,
+        settings=_settings(config, overrides),
         force=force,
         jobs=jobs or os.cpu_count() or 1,
         verbosity=0 if quiet else 2 if verbose else 1,

@@ -1,13 +1,15 @@
-"""Build settings: defaults, the project's ``ankiexport.yaml`` and command-line flags, merged into one frozen value."""
+"""Settings, each declared once (type, default, choices, help, config key, flag), and merged from defaults,
+``ankiexport.yaml`` and command-line flags into one frozen value."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, get_origin, get_type_hints
 
 from .errors import ConfigError
 from .model import Diagnostic
@@ -31,30 +33,81 @@ DEFAULT_TRAILER_PATTERNS: tuple[str, ...] = (
     r"(?i)^(advertisement|sponsored|pr)\s*[:：]",
 )
 
+T = TypeVar("T")
+
+
+def _regex_problem(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"trailer pattern {pattern!r} is not a regular expression: {exc}"
+    return None
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What the settings table says about one setting besides its name, type and default."""
+
+    help: str  # one sentence, shown by --help and in README's settings table
+    choices: tuple[str, ...] = ()  # allowed values (case-insensitive); for a list, of each item
+    flag: str | None = None  # the `build` option, e.g. "--page-size"; None: the config file only
+    shown_default: str | None = None  # README's default column when the value itself is too long to show
+    check: Callable[[str], str | None] | None = None  # further check of each text value: the problem, or None
+
+
+def setting(default: T, help: str, **declared: str | tuple[str, ...] | Callable[[str], str | None] | None) -> T:
+    """A field of Settings with its declaration (see Declaration for the keywords)."""
+    return dataclasses.field(default=default, metadata={"setting": Declaration(help, **declared)})  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a build needs to know besides the lessons themselves."""
+    """Everything a build needs to know besides the lessons themselves: the one table of settings."""
 
-    deck_name: str = "English News"  # top-level Anki deck; each lesson is the subdeck "<deck_name>::<title>"
-    course_name: str = "English News Reading"  # printed in the worksheet header
-    author: str = ""  # PDF metadata author (the school or teacher)
-    page_size: str = "a4"  # worksheet paper: a4, b5 (JIS B5) or letter
-    formats: tuple[str, ...] = FORMATS  # what `build` writes per lesson
-    reading_page: bool = False  # add a reading page (article and translation) to worksheets
-    trailer_patterns: tuple[str, ...] = DEFAULT_TRAILER_PATTERNS  # regexes that start a trailer after the translation
+    deck_name: str = setting(
+        "English News",
+        "top-level Anki deck; each lesson is the subdeck `<deck_name>::<lesson title>`",
+        flag="--deck-name",
+    )
+    course_name: str = setting(
+        "English News Reading", "printed in the worksheet header and on the index page", flag="--course-name"
+    )
+    author: str = setting("", "the PDF's author metadata (school or teacher)")
+    page_size: str = setting(
+        "a4", "worksheet paper: `a4`, `b5` (JIS B5, 182 × 257 mm) or `letter`", choices=PAGE_SIZES, flag="--page-size"
+    )
+    formats: tuple[str, ...] = setting(
+        FORMATS, "what `build` writes per lesson (the flag is repeatable)", choices=FORMATS, flag="--format"
+    )
+    reading_page: bool = setting(
+        False, "add a reading page (article and Japanese translation) to worksheets", flag="--reading-page"
+    )
+    trailer_patterns: tuple[str, ...] = setting(
+        DEFAULT_TRAILER_PATTERNS,
+        "regular expressions; the first line after the translation that matches one starts the trailer",
+        shown_default="see below",
+        check=_regex_problem,
+    )
 
 
-# Key -> (type check, human description) for validating the YAML file.
-_SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "deck_name": (str, "a string"),
-    "course_name": (str, "a string"),
-    "author": (str, "a string"),
-    "page_size": (str, "one of " + ", ".join(PAGE_SIZES)),
-    "formats": (list, "a list of " + ", ".join(FORMATS)),
-    "reading_page": (bool, "true or false"),
-    "trailer_patterns": (list, "a list of regular expressions"),
-}
+@dataclass(frozen=True)
+class Declared:
+    """One setting as the table declares it: name (also its config key), type, default and declaration."""
+
+    name: str
+    kind: type  # str, bool, int, or tuple (a list of strings)
+    default: object
+    declaration: Declaration
+
+
+def declared_settings() -> tuple[Declared, ...]:
+    """Every setting, in table order."""
+    hints = get_type_hints(Settings)
+    result = []
+    for field in dataclasses.fields(Settings):
+        kind = get_origin(hints[field.name]) or hints[field.name]
+        result.append(Declared(field.name, kind, field.default, field.metadata["setting"]))
+    return tuple(result)
 
 
 def find_config(start: Path) -> Path | None:
@@ -70,55 +123,106 @@ def load_config(path: Path | None) -> tuple[Settings, list[Diagnostic]]:
     from .yamlsafe import load_yaml_mapping  # local: keeps `--help` free of the YAML import cost
 
     data, lines = load_yaml_mapping(path, error=ConfigError)
-    warnings: list[Diagnostic] = []
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        line = lines.get(key)
-        if key not in _SCHEMA:
-            warnings.append(Diagnostic(line, f"unknown key {key!r} ignored (known: {', '.join(_SCHEMA)})"))
-            continue
-        kind, described = _SCHEMA[key]
-        if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
-            raise ConfigError(f"{key} must be {described}, not {value!r}", str(path), line)
-        values[key] = value
-    return override(Settings(), values, source=str(path), lines=lines), warnings
+    known = {item.name: item for item in declared_settings()}
+    warnings = [Diagnostic(lines.get(key), _unknown(key, list(known))) for key in data if key not in known]
+    values = {key: value for key, value in data.items() if key in known}
+    for key, value in values.items():
+        if value is None:
+            raise ConfigError(f"{key} must be {_described(known[key])}, not {value!r}", str(path), lines.get(key))
+    return override(Settings(), values, source=str(path), lines=lines, strict=True), warnings
+
+
+def _unknown(key: str, known: list[str]) -> str:
+    """The warning for an unknown key, with the likeliest meant key (``pagesize`` -> ``page_size``)."""
+    squeezed = {name.replace("_", ""): name for name in known}
+    plain = re.sub(r"[-_\s]", "", str(key)).lower()
+    guess = squeezed.get(plain) or next(iter(difflib.get_close_matches(str(key).lower(), known, n=1)), None)
+    if guess:
+        return f"unknown key {key!r} ignored; did you mean {guess!r}?"
+    return f"unknown key {key!r} ignored (known: {', '.join(known)})"
 
 
 def override(
     settings: Settings,
-    values: Mapping[str, Any],
+    values: Mapping[str, object],
     *,
     source: str = "command line",
     lines: Mapping[str, int] | None = None,
+    strict: bool = False,
 ) -> Settings:
     """``settings`` with ``values`` applied; None values (unset flags) never override anything."""
-    changes: dict[str, Any] = {}
+    known = {item.name: item for item in declared_settings()}
+    changes: dict[str, object] = {}
     for key, value in values.items():
-        if value is None or value == ():
+        if value is None or (value == () and not strict):
             continue
-        line = (lines or {}).get(key)
-        if key == "page_size":
-            value = str(value).lower()
-            if value not in PAGE_SIZES:
-                raise ConfigError(f"page_size must be one of {', '.join(PAGE_SIZES)}, not {value!r}", source, line)
-        elif key == "formats":
-            value = tuple(dict.fromkeys(str(v).lower() for v in value))
-            unknown = [v for v in value if v not in FORMATS]
-            if unknown or not value:
-                raise ConfigError(f"formats must be a list of {', '.join(FORMATS)}, not {list(value)!r}", source, line)
-        elif key == "trailer_patterns":
-            value = tuple(str(v) for v in value)
-            for pattern in value:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ConfigError(
-                        f"trailer pattern {pattern!r} is not a regular expression: {exc}", source, line
-                    ) from None
-        changes[key] = value
-    return dataclasses.replace(settings, **changes)
+        problem, coerced = _coerce(known[key], value)
+        if problem:
+            raise ConfigError(problem, source, (lines or {}).get(key))
+        changes[key] = coerced
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def _described(item: Declared) -> str:
+    choices = ", ".join(item.declaration.choices)
+    if item.kind is tuple:
+        return f"a list of {choices}" if choices else "a list of strings"
+    if item.kind is bool:
+        return "true or false"
+    if item.kind is int:
+        return "a whole number"
+    return f"one of {choices}" if choices else "a string"
+
+
+def _coerce(item: Declared, value: object) -> tuple[str, object]:
+    """The value as the setting's type, or the problem with it."""
+    wrong = f"{item.name} must be {_described(item)}, not {value!r}"
+    if item.kind is bool:
+        return ("", value) if isinstance(value, bool) else (wrong, None)
+    if item.kind is int:
+        return ("", value) if isinstance(value, int) and not isinstance(value, bool) else (wrong, None)
+    items = value if item.kind is tuple and isinstance(value, (list, tuple)) else [value]
+    if not items or not all(isinstance(v, str) and v.strip() for v in items):
+        return wrong, None
+    texts = [str(v).lower() if item.declaration.choices else str(v) for v in items]
+    if any(text not in item.declaration.choices for text in texts) and item.declaration.choices:
+        return wrong, None
+    for text in texts:
+        problem = item.declaration.check(text) if item.declaration.check else None
+        if problem:
+            return problem, None
+    return "", tuple(dict.fromkeys(texts)) if item.kind is tuple else texts[0]
 
 
 def settings_fingerprint(settings: Settings) -> str:
     """A stable text form of the settings, hashed into the build's change detection."""
     return repr(dataclasses.astuple(settings))
+
+
+def settings_table() -> str:
+    """README's settings table, made from the declarations (a test keeps README equal to it)."""
+    rows = ["| key | default | meaning | flag |", "| --- | --- | --- | --- |"]
+    for item in declared_settings():
+        declared = item.declaration
+        cells = [f"`{item.name}`", _shown(item), declared.help, _flag(item)]
+        rows.append(" ".join(f"| {cell}" if cell else "|" for cell in cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(item: Declared) -> str:
+    if item.declaration.shown_default is not None:
+        return item.declaration.shown_default
+    if isinstance(item.default, tuple):
+        return f"`[{', '.join(item.default)}]`"
+    if isinstance(item.default, bool):
+        return f"`{str(item.default).lower()}`"
+    return f"`{item.default}`" if item.default != "" else "(empty)"
+
+
+def _flag(item: Declared) -> str:
+    flag = item.declaration.flag
+    if flag is None:
+        return ""
+    if item.kind is bool:
+        return f"`{flag}/--no-{flag[2:]}`"
+    return f"`{flag}`"
