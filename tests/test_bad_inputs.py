@@ -41,6 +41,8 @@ CORPUS: dict[str, tuple[int | None, str]] = {
     "bad_yaml_only_comment.yaml": (None, "the file is empty"),
     "bad_yaml_syntax_error.yaml": (4, "not valid YAML"),
     "bad_yaml_vocabulary_empty.yaml": (4, "vocabulary: has no entries"),
+    "bad_yaml_control_character.yaml": (9, "vocabulary[1].gloss: holds a control character U+001F"),
+    "bad_encoding_cp932_with_a_utf8_line.txt": (6, "in another encoding than the rest of the file"),
 }
 
 # Made here rather than committed: binary junk, broken encodings and sizes no one wants in the repository.

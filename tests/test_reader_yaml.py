@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ankiexport.config import Settings
 from ankiexport.errors import LessonError
 from ankiexport.model import Lesson, Paragraph, Translation, VocabEntry
-from ankiexport.readers.text import read_text_lesson
+from ankiexport.readers.text import is_invisible, normalise_text, read_text_lesson
 from ankiexport.readers.yaml_lesson import dump_yaml_lesson, read_yaml_lesson
 
 FIXTURES = Path(__file__).resolve().parent / "lessons"
@@ -239,8 +239,8 @@ LINE_TEXT = (
         min_size=1,
         max_size=30,
     )
-    .map(str.strip)
-    .filter(bool)
+    .map(lambda text: normalise_text(text.strip()))  # what readers give: NFC, something visible
+    .filter(lambda text: not is_invisible(text))
 )
 MULTILINE = st.lists(LINE_TEXT, min_size=1, max_size=3).map("\n".join)
 

@@ -14,7 +14,14 @@ from ..config import Settings
 from ..errors import LessonError
 from ..model import Diagnostic, Lesson, Paragraph, Translation, VocabEntry
 from ..yamlsafe import LineMap, parse_yaml
-from .text import date_from_stem, decode_lesson_bytes
+from .text import (
+    VALUE_CONTROL,
+    date_from_stem,
+    decode_lesson_bytes,
+    describe_control,
+    is_invisible,
+    normalise_text,
+)
 
 # The order keys are written in, which is also the order a lesson reads in.
 TOP_KEYS = ("title", "date", "article", "gapfill", "vocabulary", "translation", "trailer")
@@ -79,9 +86,15 @@ class _Schema:
         if not isinstance(value, str):
             hint = "; put it in quotes" if isinstance(value, (bool, int, float)) else ""
             raise self.error(where, f"must be text, not {_describe(value)}{hint}")
-        stripped: str = value.strip()
-        if required and not stripped:
-            raise self.error(where, "must not be empty")
+        # Checked after YAML decoded its escapes: "\x1f" in quotes is a real control character (Anki's field separator).
+        control = VALUE_CONTROL.search(value)
+        if control is not None:
+            raise self.error(
+                where, f"holds a {describe_control(control.group())}; only tab and newline are allowed in text"
+            )
+        stripped: str = normalise_text(value.strip())
+        if required and is_invisible(stripped):
+            raise self.error(where, "must not be empty" if not stripped else "has only invisible characters")
         return stripped
 
     def mapping(self, value: Any, where: Where, known: tuple[str, ...]) -> dict[str, Any]:

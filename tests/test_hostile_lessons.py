@@ -1,0 +1,157 @@
+"""Lessons as teachers really write them, and hostile ones (issue 11): each class that went wrong, one test each."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from ankiexport.analysis.clozes import cloze_markup
+from ankiexport.config import Settings
+from ankiexport.errors import LessonError
+from ankiexport.model import Lesson
+from ankiexport.readers import load_lesson, read_lesson
+
+FIXTURES = Path(__file__).resolve().parent / "lessons"
+
+
+def load(name: str) -> Lesson:
+    return load_lesson(FIXTURES / name, Settings())
+
+
+def read_text(tmp_path: Path, text: str, name: str = "lesson.txt") -> Lesson:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return load_lesson(path, Settings())
+
+
+def messages(lesson: Lesson) -> list[tuple[int | None, str]]:
+    return [(w.line, w.message) for w in lesson.warnings]
+
+
+def markup(lesson: Lesson) -> list[str]:
+    return [cloze_markup(cloze, lesson.vocabulary) for cloze in lesson.clozes]
+
+
+YAML_BASE = """title: {title}
+article:
+  - Prices skyrocketed in Tokyo this year.
+vocabulary:
+  - term: {term}
+    gloss: {gloss}
+"""
+
+
+# ------------------------------------------------------------------------------------------------ 1 control chars
+
+
+def test_yaml_control_character_escape_in_a_gloss_is_an_error_naming_key_and_line() -> None:
+    path = FIXTURES / "bad_yaml_control_character.yaml"
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path, Settings())
+    assert caught.value.line == 9
+    assert caught.value.detail.startswith("vocabulary[1].gloss: holds a control character U+001F")
+
+
+@pytest.mark.parametrize(
+    ("field", "escape", "key", "line"),
+    [
+        ("title", r"\x1f", "title", 1),
+        ("term", r"\x07", "vocabulary[0].term", 5),
+        ("gloss", r"\r", "vocabulary[0].gloss", 6),
+        ("gloss", r"\x85", "vocabulary[0].gloss", 6),
+        ("gloss", r"\u009f", "vocabulary[0].gloss", 6),
+    ],
+)
+def test_every_decoded_yaml_text_is_checked(tmp_path: Path, field: str, escape: str, key: str, line: int) -> None:
+    values = {"title": "Prices", "term": "skyrocket", "gloss": "急騰する"}
+    values[field] = f'"{values[field]}{escape}x"'
+    path = tmp_path / "lesson.yaml"
+    path.write_text(YAML_BASE.format(**values), "utf-8")
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path, Settings())
+    assert (caught.value.line, caught.value.detail.split(":")[0]) == (line, key)
+    assert "control character" in caught.value.detail
+
+
+def test_tab_and_newline_escapes_stay_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "lesson.yaml"
+    path.write_text(YAML_BASE.format(title="Prices", term="skyrocket", gloss='"急騰する\\n上昇する\\tx"'), "utf-8")
+    assert load_lesson(path, Settings()).vocabulary[0].gloss == "急騰する\n上昇する\tx"
+
+
+@pytest.mark.parametrize("char", ["\x1f", "\x0b", "\x0c", "\x85"])
+def test_text_lesson_control_characters_are_errors_with_their_line(tmp_path: Path, char: str) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").replace("勢いを増す", f"勢いを{char}増す")
+    with pytest.raises(LessonError) as caught:
+        read_text(tmp_path, text)
+    assert caught.value.line == 12
+    assert f"control character U+{ord(char):04X}" in caught.value.detail
+
+
+# ------------------------------------------------------------------------------------------------ 4 encodings
+
+
+def test_cp932_file_with_one_utf8_line_names_that_line() -> None:
+    path = FIXTURES / "bad_encoding_cp932_with_a_utf8_line.txt"
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path, Settings())
+    assert caught.value.line == 6
+    assert "another encoding than the rest of the file" in caught.value.detail
+
+
+def test_utf8_file_with_one_cp932_line_names_that_line(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8")
+    data = b"\n".join(
+        line.encode("cp932") if number == 9 else line.encode("utf-8")
+        for number, line in enumerate(text.splitlines(), start=1)
+    )
+    path = tmp_path / "lesson.txt"
+    path.write_bytes(data)
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path, Settings())
+    assert caught.value.line == 9
+
+
+def test_a_whole_cp932_file_still_reads(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8")
+    for old, new in (("~", "～"), ("“", '"'), ("”", '"'), ("é", "e")):
+        text = text.replace(old, new)
+    path = tmp_path / "lesson.txt"
+    path.write_bytes(text.encode("cp932"))
+    assert load_lesson(path, Settings()).vocabulary[1].gloss == "勢いを増す"
+
+
+# ------------------------------------------------------------------------------------------------ 5 NFD
+
+
+def test_decomposed_accents_are_composed_when_read() -> None:
+    lesson = load("nfd_decomposed_accents.txt")
+    assert "\u0301" not in lesson.title and "\u3099" not in lesson.translation.paragraphs[0]  # type: ignore[union-attr]
+    assert [e.term for e in lesson.vocabulary] == ["résumé", "naïve"]
+    assert markup(lesson) == [
+        "A good {{c1::résumé::履歴書}} helps {{c2::naïve::世間知らずの}} applicants who are new to the job market.",
+        "Recruiters read each {{c1::résumé::履歴書}} for less than a minute, so {{c2::naïve::世間知らずの}} mistakes "
+        "cost interviews.",
+    ]
+    assert lesson.exercise is not None
+    shown = [token.shown for line in lesson.exercise.paragraphs for token in line]
+    assert "r_____" in shown and "n____" in shown
+
+
+def test_nfc_keeps_cjk_compatibility_ideographs(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").replace("東京のカフェ、", "\ufa19社のカフェ、")
+    lesson = read_text(tmp_path, text.replace("Cafés", "Cafe\u0301s"))
+    assert lesson.translation is not None and lesson.translation.title.startswith("\ufa19社")
+    assert lesson.title.startswith("Tokyo Caf\xe9s")
+
+
+def test_invisible_only_lines_are_blank_and_yaml_title_of_them_is_an_error(tmp_path: Path) -> None:
+    text = "\u200b\n" + (FIXTURES / "basic_all_sections.txt").read_text("utf-8")
+    assert read_text(tmp_path, text).title == "Tokyo Cafés Tap into Tourist Demand"
+    path = tmp_path / "lesson.yaml"
+    path.write_text(YAML_BASE.format(title='"\\u200b\\u2060 "', term="skyrocket", gloss="急騰する"), "utf-8")
+    with pytest.raises(LessonError) as caught:
+        read_lesson(path, path.read_bytes(), Settings())
+    assert (caught.value.line, caught.value.detail) == (1, "title: has only invisible characters")
