@@ -154,3 +154,34 @@ def test_invisible_only_lines_are_blank_and_yaml_title_of_them_is_an_error(tmp_p
     with pytest.raises(LessonError) as caught:
         read_lesson(path, path.read_bytes(), Settings())
     assert (caught.value.line, caught.value.detail) == (1, "title: has only invisible characters")
+
+
+# ------------------------------------------------------------------------------------------------ 2 digit terms
+
+
+def test_terms_starting_with_a_digit_are_terms_not_continuation_lines() -> None:
+    lesson = load("vocab_terms_starting_with_digits.txt")
+    assert [(e.term, e.line) for e in lesson.vocabulary] == [
+        ("5G", 6),
+        ("24/7", 11),
+        ("9-to-5 job", 13),
+        ("3D printing", 16),
+        ("Éclair moments", 18),
+    ]
+    assert lesson.vocabulary[0].explanation == "高速・大容量の通信規格。\n- 1つ目の特徴は速さ。\n- 2つ目は遅延の少なさ。"
+    assert lesson.vocabulary[1].gloss == "年中無休で、いつでも"
+    assert not [m for _, m in messages(lesson) if "label" in m]
+    assert markup(lesson) == [
+        "Fast {{c1::5G::第5世代移動通信システム}} networks now reach most towns in Japan.",
+        "Many freelancers say they are online {{c1::24/7::年中無休で}} and miss the old "
+        "{{c2::9-to-5 job::定時勤務の仕事}}.",
+        "Some workshops use {{c1::3D printing::3Dプリンティング}} to make parts at night.",
+    ]
+
+
+def test_a_term_read_as_a_continuation_line_is_named_in_the_second_label_warning(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").replace("- gaining traction", "gaining traction.")
+    lesson = read_text(tmp_path, text)
+    (found,) = [m for line, m in messages(lesson) if line == 12]
+    assert "a second gloss (和訳) label for 'Tap into'" in found
+    assert "line 11 ('gaining traction.') was read as part of it: if it is a term, start it with '- '" in found

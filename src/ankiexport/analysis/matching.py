@@ -11,7 +11,9 @@ from itertools import product
 from .inflection import parts_of_speech, word_forms
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_COMPOUND = re.compile(r"[a-z]+(?:-[a-z]+)+")
+_COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # high-quality, 9-to-5
+# A slash between digits is part of the word (24/7, 50/50), not a choice between alternatives (and/or).
+_NUMBER_SLASH = re.compile(r"[0-9]+(?:/[0-9]+)+")
 
 MAX_GAP = 3  # free words between the parts of a phrase ("gaining significant traction")
 MAX_SLOT = 5  # words a placeholder (sb, sth, ~, A, B) may stand for
@@ -38,6 +40,8 @@ _NOT_GAP = frozenset(
         *("about", "away", "back", "around", "through", "as", "than", "so", "then", "there", "here"),
     }
 )
+# What joins the tokens of one word: a compound's hyphen, a space (dollar denominated) or a slash between numbers.
+_WORD_JOINERS = ("-", " ", "/")
 # Punctuation that ends a phrase: a term's parts never straddle it.
 _BREAK = re.compile(r"[^\s\-]")
 _SLOT_BREAK = re.compile(r"[,;:!?()\"“”\[\]]")
@@ -132,6 +136,9 @@ def _elements(variant: str) -> tuple[Element, ...]:
     has_b = "B" in originals
     elements: list[Element] = []
     for position, original in enumerate(originals):
+        if _NUMBER_SLASH.fullmatch(original):
+            elements.append(Word(frozenset({tuple(original.split("/"))})))
+            continue
         alternatives = [alt for alt in original.split("/") if alt] or [original]
         kinds = [_slot_kind(alt.lower(), alt, has_b, position == 0) for alt in alternatives]
         if all(kind is not None for kind in kinds):
@@ -195,7 +202,7 @@ def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int
         if end > len(tokens):
             continue
         if all(tokens[at + i].text == part for i, part in enumerate(form)) and all(
-            sentence[tokens[i].end : tokens[i + 1].start] in ("-", " ") for i in range(at, end - 1)
+            sentence[tokens[i].end : tokens[i + 1].start] in _WORD_JOINERS for i in range(at, end - 1)
         ):
             lengths.add(len(form))
     return sorted(lengths, reverse=True)

@@ -400,10 +400,15 @@ def _unbulleted_term(text: str, following: str) -> str | None:
 
 
 def _starts_like_term(text: str) -> bool:
-    """True when the first letter is Latin: terms are English, while ``・例: …`` inside an explanation is not a term."""
-    for ch in unicodedata.normalize("NFKC", text[:64]):
+    """True when the text starts like an English term: its first letter or digit is Latin (``tap into``, ``résumé``)
+    or a digit in text without Japanese (``24/7``, ``5G``, ``3D printing``); ``・例: …`` or ``- 1つ目は…`` inside an
+    explanation is not a term."""
+    head = unicodedata.normalize("NFKC", text[:64])
+    for ch in head:
+        if ch.isdigit():
+            return _JAPANESE.search(text) is None
         if ch.isalnum():
-            return "a" <= ch.lower() <= "z"
+            return "a" <= unicodedata.normalize("NFKD", ch)[0].lower() <= "z"
     return False
 
 
@@ -417,6 +422,7 @@ class _Entry:
     gloss: list[str] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     labels: dict[FieldKind, int] = field(default_factory=dict)  # field -> line of its (first) label
+    tail: list[tuple[int, str]] = field(default_factory=list)  # unlabelled lines added since the last label
 
 
 @dataclass
@@ -499,11 +505,12 @@ def _vocabulary_line(state: _Parse, number: int, text: str, following: str) -> N
             state.warn(
                 number,
                 f"a second {_LABEL_NAMES[kind]} label for {current.term!r} (the first is on line "
-                f"{current.labels[kind]}); its text is added to the first",
+                f"{current.labels[kind]}); its text is added to the first{_lost_term_hint(current)}",
             )
         else:
             current.labels[kind] = number
         state.open_field = kind
+        current.tail.clear()
         if value:
             (current.gloss if kind == "gloss" else current.explanation).append(value)
         return
@@ -528,6 +535,16 @@ def _vocabulary_line(state: _Parse, number: int, text: str, following: str) -> N
         current.labels["gloss"] = number
         state.open_field = "gloss"
     (current.gloss if state.open_field == "gloss" else current.explanation).append(text)
+    current.tail.append((number, text))
+
+
+def _lost_term_hint(entry: _Entry) -> str:
+    """When a second label follows an unlabelled English line, that line was most likely a term nobody marked."""
+    english = [(number, text) for number, text in entry.tail if _JAPANESE.search(text) is None]
+    if not english:
+        return ""
+    number, text = english[-1]
+    return f"; line {number} ({text[:40]!r}) was read as part of it: if it is a term, start it with '- '"
 
 
 def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[re.Pattern[str], ...]) -> None:
