@@ -185,3 +185,26 @@ def test_a_term_read_as_a_continuation_line_is_named_in_the_second_label_warning
     (found,) = [m for line, m in messages(lesson) if line == 12]
     assert "a second gloss (和訳) label for 'Tap into'" in found
     assert "line 11 ('gaining traction.') was read as part of it: if it is a term, start it with '- '" in found
+
+
+# ------------------------------------------------------------------------------------------------ 3 no 和訳 header
+
+
+def test_translation_without_its_header_is_read_as_the_translation_with_a_warning() -> None:
+    lesson = load("translation_header_missing.txt")
+    assert lesson.vocabulary[-1].explanation == "支持を得て軌道に乗ること。\ntractionは元々「牽引力」の意味。"
+    assert lesson.translation is not None
+    assert lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+    assert len(lesson.translation.paragraphs) == 2
+    assert lesson.trailer == ("詳しくはウェブサイトをご覧ください。",)
+    warned = messages(lesson)
+    assert (14, warned[0][1]) in warned and "whose header is missing" in dict(warned)[14]
+    assert not [m for _, m in warned if m.startswith("no translation")]
+
+
+def test_a_long_explanation_of_the_last_entry_stays_an_explanation(tmp_path: Path) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").split("■ 和訳")[0]
+    extra = "\n".join(["- 解説:", "支持を得て軌道に乗ること。", "ビジネスでよく使う表現。", "例: The idea gained traction."])
+    lesson = read_text(tmp_path, text.replace("- 解説: 支持を得て軌道に乗ること。\n", extra + "\n"))
+    assert lesson.translation is None
+    assert lesson.vocabulary[-1].explanation.count("\n") == 2
