@@ -168,7 +168,11 @@ def test_terms_starting_with_a_digit_are_terms_not_continuation_lines() -> None:
         ("3D printing", 16),
         ("Éclair moments", 18),
     ]
-    assert lesson.vocabulary[0].explanation == "高速・大容量の通信規格。\n- 1つ目の特徴は速さ。\n- 2つ目は遅延の少なさ。"
+    assert lesson.vocabulary[0].explanation.splitlines() == [
+        "高速・大容量の通信規格。",
+        "- 1つ目の特徴は速さ。",
+        "- 2つ目は遅延の少なさ。",
+    ]
     assert lesson.vocabulary[1].gloss == "年中無休で、いつでも"
     assert not [m for _, m in messages(lesson) if "label" in m]
     assert markup(lesson) == [
@@ -204,7 +208,7 @@ def test_translation_without_its_header_is_read_as_the_translation_with_a_warnin
 
 def test_a_long_explanation_of_the_last_entry_stays_an_explanation(tmp_path: Path) -> None:
     text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").split("■ 和訳")[0]
-    extra = "\n".join(["- 解説:", "支持を得て軌道に乗ること。", "ビジネスでよく使う表現。", "例: The idea gained traction."])
+    extra = "\n".join(["- 解説:", "支持を得て軌道に乗ること。", "ビジネスでよく使う表現。", "例: It gained traction."])
     lesson = read_text(tmp_path, text.replace("- 解説: 支持を得て軌道に乗ること。\n", extra + "\n"))
     assert lesson.translation is None
     assert lesson.vocabulary[-1].explanation.count("\n") == 2
