@@ -212,3 +212,37 @@ def test_a_long_explanation_of_the_last_entry_stays_an_explanation(tmp_path: Pat
     lesson = read_text(tmp_path, text.replace("- 解説: 支持を得て軌道に乗ること。\n", extra + "\n"))
     assert lesson.translation is None
     assert lesson.vocabulary[-1].explanation.count("\n") == 2
+
+
+# ------------------------------------------------------------------------------------------------ 6 fonts
+
+
+def test_characters_no_worksheet_font_has_are_warned_with_their_line() -> None:
+    found = [(line, m) for line, m in messages(load("fonts_characters_no_font_has.txt")) if "no worksheet font" in m]
+    assert [(line, m.split(" has ")[0]) for line, m in found] == [
+        (1, "the title"),
+        (3, "the article"),
+        (7, "the entry 'gaining traction'"),  # an entry's messages name the line of its term
+        (12, "the translation's paragraph 2"),
+    ]
+    assert "'서' (U+C11C), '울' (U+C6B8), '🎤' (U+1F3A4)" in found[0][1]
+    assert "'𠮷' (U+20BB7), '😀' (U+1F600)" in found[1][1]
+    assert not any("U+29E3D" in m for _, m in found)  # 𩸽 is in IPAex
+
+
+def test_no_font_warning_when_no_worksheet_is_made() -> None:
+    lesson = load_lesson(FIXTURES / "fonts_characters_no_font_has.txt", Settings(formats=("apkg",)))
+    assert not [m for _, m in messages(lesson) if "no worksheet font" in m]
+
+
+def test_supplementary_plane_characters_extract_as_themselves(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from ankiexport.writers.pdf import write_pdf
+
+    path = tmp_path / "out.pdf"
+    write_pdf(load("fonts_characters_no_font_has.txt"), path, Settings())
+    text = "".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "𩸽 (hokke)" in text
+    assert "<29E3D>" not in text
+    assert "〓田" in text  # 𠮷 is in no bundled font: the warned-about mark

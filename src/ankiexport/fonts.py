@@ -1,11 +1,15 @@
-"""Where the bundled worksheet fonts live: inside the package in a wheel, in the top-level fonts/ in a checkout."""
+"""The bundled worksheet fonts: where they live (in the package in a wheel, fonts/ in a checkout), what they print."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 from .errors import OutputError
+from .model import Diagnostic, Lesson
+
+MISSING_MARK = "〓"  # what the worksheet prints for a character none of its fonts has (the geta mark)
 
 # A file every layout of the font folder has; a folder without it is a stray or half-copied fonts/ directory.
 _MARKER = "ipaexm.ttf"
@@ -36,3 +40,72 @@ def font_path(name: str) -> Path:
     if not path.is_file():
         raise OutputError(f"the worksheet font {name} is missing from {folder}; reinstall ankiexport")
     return path
+
+
+# The worksheet's two pairs of faces: body text (Latin, Japanese) and headings. A character prints when each pair
+# has it in one of its faces; otherwise the worksheet shows 〓 in its place.
+FACE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("LiberationSerif-Regular.ttf", "ipaexm.ttf"),
+    ("LiberationSans-Bold.ttf", "ipaexg.ttf"),
+)
+
+
+@cache
+def _code_points(name: str) -> frozenset[int]:
+    from reportlab.pdfbase.ttfonts import TTFontFile  # local: only lessons with unusual characters get here
+
+    try:
+        return frozenset(TTFontFile(str(font_path(name))).charToGlyph)
+    except OutputError:
+        raise
+    except Exception as exc:  # reportlab raises bare TTFError and friends for damaged fonts
+        raise OutputError(f"cannot load the worksheet font {name}: {exc}") from None
+
+
+def _printable(char: str) -> bool:
+    if char.isascii() or unicodedata.category(char) in ("Cc", "Cf"):
+        return True  # ASCII is in every face; control and format characters draw nothing and are dropped
+    code = ord(char)
+    return all(code in _code_points(latin) or code in _code_points(japanese) for latin, japanese in FACE_PAIRS)
+
+
+def unprintable(text: str) -> list[str]:
+    """The distinct characters of ``text``, in order, that no bundled worksheet font can draw."""
+    return [char for char in dict.fromkeys(text) if not _printable(char)]
+
+
+def _places(lesson: Lesson) -> list[tuple[int | None, str, str]]:
+    """(line, where, text) for every part of the lesson a worksheet prints."""
+    places: list[tuple[int | None, str, str]] = [(lesson.title_line, "the title", lesson.title)]
+    places += [(p.line, "the article", p.text) for p in lesson.article]
+    places += [(line, "the gap-fill", text) for line, text in zip(lesson.gapfill_lines, lesson.gapfill, strict=False)]
+    for entry in lesson.vocabulary:
+        places += [(entry.line, f"the entry {entry.term!r}", f"{entry.term}{entry.gloss}{entry.explanation}")]
+    if lesson.translation is not None:
+        translation = lesson.translation
+        places.append((translation.line, "the translation's title", translation.title))
+        places += [
+            (translation.line, f"the translation's paragraph {number}", text)
+            for number, text in enumerate(translation.paragraphs, start=1)
+        ]
+    return places
+
+
+def coverage_warnings(lesson: Lesson) -> tuple[Diagnostic, ...]:
+    """A warning for each place of the lesson holding characters no bundled font has (emoji, Hangul, 𠮷)."""
+    warnings: list[Diagnostic] = []
+    for line, where, text in _places(lesson):
+        if text.isascii():
+            continue
+        missing = unprintable(text)
+        if missing:
+            shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            warnings.append(
+                Diagnostic(
+                    line,
+                    f"{where} has characters no worksheet font can print: {shown}{more}; the worksheet shows "
+                    f"{MISSING_MARK} in their place (the Anki cards use the device's fonts)",
+                )
+            )
+    return tuple(warnings)

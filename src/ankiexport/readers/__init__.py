@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import Settings
@@ -29,7 +30,11 @@ def is_lesson_file(path: Path) -> bool:
 
 
 def read_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
-    """Read one lesson file with the reader its suffix names, then run the analysis that fills the model."""
+    """Read one lesson file with the reader its suffix names, then run the analysis that fills the model.
+
+    When worksheets are made, characters none of the bundled fonts has are warned about here, so that `check` and
+    `show` tell the teacher too, not only the build.
+    """
     from ..analysis import analyse
 
     reader = READERS.get(path.suffix.lower())
@@ -38,7 +43,13 @@ def read_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         raise LessonError(f"unknown lesson file type {path.suffix or '(none)'!r}; known: {known}", str(path))
     if len(data) > MAX_LESSON_BYTES:
         raise LessonError(f"file is {len(data):,} bytes; lessons are limited to {MAX_LESSON_BYTES:,} bytes", str(path))
-    return analyse(reader(path, data, settings))
+    lesson = analyse(reader(path, data, settings))
+    if "pdf" not in settings.formats:
+        return lesson
+    from ..fonts import coverage_warnings
+
+    found = coverage_warnings(lesson)
+    return replace(lesson, warnings=(*lesson.warnings, *found)) if found else lesson
 
 
 def load_lesson(path: Path, settings: Settings) -> Lesson:

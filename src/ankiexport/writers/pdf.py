@@ -26,6 +26,7 @@ from ..fonts import font_path
 from ..model import Cloze, GapToken, Lesson
 from . import Written
 from .pdf_text import Inline, RichText, Slot, Span, Style
+from .pdf_unicode import fix_to_unicode
 
 # JIS B5, not reportlab's ISO B5 (176 x 250 mm): Japanese schools' B5 is the JIS size.
 PAGE_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "b5": (182 * mm, 257 * mm), "letter": LETTER}
@@ -69,6 +70,7 @@ def prepare(settings: Settings | None = None) -> None:
     global _registered
     if _registered:
         return
+    fix_to_unicode()
     for name, filename in FONT_FILES.items():
         try:
             pdfmetrics.registerFont(TTFont(name, str(font_path(filename))))
