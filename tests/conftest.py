@@ -1,4 +1,4 @@
-"""Shared fixtures: where the sample lesson and the fixture lessons live."""
+"""Shared fixtures (where the sample lesson and the fixture lessons live) and the suite's scheduling."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "lessons"
 SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the slow tests first, so that on several cores (pytest-xdist) the quick ones fill in around them
+    instead of one slow test running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

@@ -18,7 +18,18 @@ SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
 @pytest.mark.slow
 def test_wheel_carries_fonts_and_builds_from_elsewhere(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -29,7 +40,7 @@ def test_wheel_carries_fonts_and_builds_from_elsewhere(tmp_path: Path) -> None:
 
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(target), str(wheel)],
         check=True,
         capture_output=True,
     )
