@@ -42,7 +42,13 @@ def _option(item: Declared) -> Callable[[F], F]:
         return click.option(f"{flag}/--no-{flag[2:]}", item.name, default=None, help=declared.help)
     if item.kind is tuple:
         return click.option(flag, item.name, multiple=True, type=choice, help=declared.help)
-    return click.option(flag, item.name, type=choice or (int if item.kind is int else str), help=declared.help)
+    if item.kind is int:  # a whole number; from a list of allowed numbers when the declaration has one
+        return click.option(flag, item.name, type=choice or int, callback=_whole, help=declared.help)
+    return click.option(flag, item.name, type=choice or str, help=declared.help)
+
+
+def _whole(context: click.Context, parameter: click.Parameter, value: object) -> int | None:
+    return None if value is None else int(str(value))
 
 
 def _setting_options(command: F) -> F:

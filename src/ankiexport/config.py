@@ -16,7 +16,9 @@ from .model import Diagnostic
 
 CONFIG_NAME = "ankiexport.yaml"
 PAGE_SIZES = ("a4", "b5", "letter")
-FORMATS = ("apkg", "pdf")
+FORMATS = ("apkg", "pdf", "quizlet", "kahoot")  # every format a build can write
+DEFAULT_FORMATS = ("apkg", "pdf")  # what it writes unless told: the class quiz formats are asked for
+KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)  # seconds; the only values Kahoot!'s template accepts
 
 # Lines that start the school's advertisement after the translation. Matched against each NFKC-normalised line;
 # the first match and everything after it is the trailer. Kept narrow: a false hit would cut real translation text.
@@ -77,7 +79,10 @@ class Settings:
         "a4", "worksheet paper: `a4`, `b5` (JIS B5, 182 × 257 mm) or `letter`", choices=PAGE_SIZES, flag="--page-size"
     )
     formats: tuple[str, ...] = setting(
-        FORMATS, "what `build` writes per lesson (the flag is repeatable)", choices=FORMATS, flag="--format"
+        DEFAULT_FORMATS,
+        "what `build` writes per lesson: any of `apkg`, `pdf`, `quizlet`, `kahoot` (the flag is repeatable)",
+        choices=FORMATS,
+        flag="--format",
     )
     reading_page: bool = setting(
         False, "add a reading page (article and Japanese translation) to worksheets", flag="--reading-page"
@@ -87,6 +92,12 @@ class Settings:
         "regular expressions; the first line after the translation that matches one starts the trailer",
         shown_default="see below",
         check=_regex_problem,
+    )
+    kahoot_time_limit: int = setting(
+        20,
+        "seconds per Kahoot! question: 5, 10, 20, 30, 60, 90, 120 or 240 (the values Kahoot! accepts)",
+        choices=tuple(map(str, KAHOOT_TIME_LIMITS)),
+        flag="--kahoot-time-limit",
     )
 
 
@@ -170,7 +181,7 @@ def _described(item: Declared) -> str:
     if item.kind is bool:
         return "true or false"
     if item.kind is int:
-        return "a whole number"
+        return f"one of {choices}" if choices else "a whole number"
     return f"one of {choices}" if choices else "a string"
 
 
@@ -180,7 +191,12 @@ def _coerce(item: Declared, value: object) -> tuple[str, object]:
     if item.kind is bool:
         return ("", value) if isinstance(value, bool) else (wrong, None)
     if item.kind is int:
-        return ("", value) if isinstance(value, int) and not isinstance(value, bool) else (wrong, None)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return wrong, None
+        if item.declaration.choices and str(value) not in item.declaration.choices:
+            return wrong, None
+        problem = item.declaration.check(str(value)) if item.declaration.check else None
+        return (problem, None) if problem else ("", value)
     items = value if item.kind is tuple and isinstance(value, (list, tuple)) else [value]
     if not items or not all(isinstance(v, str) and v.strip() for v in items):
         return wrong, None

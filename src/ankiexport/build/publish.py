@@ -64,6 +64,20 @@ def _wants_decks(settings: Settings) -> bool:
     return "apkg" in settings.formats
 
 
+def _combined_quizlet(publication: Publication) -> Sequence[Output]:
+    """Every lesson's terms in one Quizlet set (a term taught twice is one card); oldest lesson first."""
+    if "quizlet" not in publication.settings.formats or not publication.lessons:
+        return []
+    from ..writers.quizlet import quizlet_output
+
+    lessons = sorted(publication.lessons.values(), key=lambda lesson: (lesson.date or "", lesson.id))
+    return [quizlet_output(lessons, f"{COMBINED_STEM}-quizlet.tsv")]
+
+
+def _wants_quizlet(settings: Settings) -> bool:
+    return "quizlet" in settings.formats
+
+
 def _manifest_artifact(record: LessonRecord, artifact: Artifact) -> dict[str, Any]:
     return {
         "file": artifact.file,
@@ -98,6 +112,9 @@ def _manifest(publication: Publication) -> Sequence[Output]:
         "artifacts": [_manifest_artifact(r, a) for r in records for a in r.artifacts],
         "combined": _manifest_combined(publication.published.get("combined")),
     }
+    quizlet = _manifest_combined(publication.published.get("combined_quizlet"))
+    if quizlet is not None:  # only when asked for, so that the manifest of decks and worksheets keeps its shape
+        manifest["combined_quizlet"] = quizlet
     data = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
     return [Output(MANIFEST_NAME, data, "learner")]
 
@@ -113,6 +130,7 @@ def _index(publication: Publication) -> Sequence[Output]:
 # In order: a publisher sees what the ones before it wrote (the manifest and index list the combined deck).
 PUBLISHERS: dict[str, Publisher] = {
     "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,)),
+    "combined_quizlet": Publisher("combined Quizlet set", _combined_quizlet, _wants_quizlet),
     "manifest": Publisher("manifest", _manifest, reserved=("manifest",)),
     "index": Publisher("index", _index, reserved=("index",)),
 }

@@ -95,7 +95,25 @@ def _prepare_pdf(settings: Settings) -> None:
     prepare(settings)
 
 
+# Quizlet sets and Kahoot! quizzes are class material that holds its answers by design (the teacher runs them;
+# learners do not study from the file): teacher outputs, never published where learners download.
+
+
+def _quizlet(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
+    from .quizlet import quizlet_output
+
+    return [quizlet_output([lesson], f"{context.stem}-quizlet.tsv")]
+
+
+def _kahoot(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
+    from .kahoot import kahoot_output  # openpyxl is imported only by builds that write Kahoot! quizzes
+
+    return [kahoot_output(lesson, f"{context.stem}-kahoot.xlsx", context.settings.kahoot_time_limit)]
+
+
 WRITERS: dict[str, Writer] = {
     "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes),
     "pdf": Writer(_pdf, _prepare_pdf),
+    "quizlet": Writer(_quizlet),
+    "kahoot": Writer(_kahoot),
 }

@@ -1,0 +1,201 @@
+"""Kahoot!'s quiz spreadsheet: one question per term (its Japanese gloss; which English words?), four answers."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from ..config import KAHOOT_TIME_LIMITS as TIME_LIMITS
+from ..errors import OutputError
+from ..model import Lesson
+from . import Output
+from .determinism import revision_moment, seeded
+from .quizlet import field
+
+# Kahoot!'s import template states these limits in its column headings; its importer rejects longer text. Lengths
+# are counted as the browser counts them (UTF-16 code units), so a character outside the BMP counts twice.
+QUESTION_LIMIT = 120
+ANSWER_LIMIT = 75
+MAX_ANSWERS = 4
+FIRST_ROW = 9  # the template's first question row: rows 1-7 are notes, row 8 the headings
+HEADINGS = (
+    "",
+    f"Question - max {QUESTION_LIMIT} characters",
+    *(f"Answer {n} - max {ANSWER_LIMIT} characters" for n in range(1, MAX_ANSWERS + 1)),
+    "Time limit (sec) – " + ", ".join(map(str, TIME_LIMITS[:-1])) + f", or {TIME_LIMITS[-1]} secs",
+    "Correct answer(s) - choose at least one",
+)
+_ASK_BEFORE, _ASK_AFTER = "「", "」を英語で言うと？"
+_MEANINGS = re.compile(r"[、,，;；/／]+")
+_COMPOUND = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{2,}")  # two or more kanji in a row
+
+
+@dataclass(frozen=True)
+class Question:
+    """One Kahoot! question about one vocabulary entry."""
+
+    entry: int  # index into Lesson.vocabulary
+    text: str  # 「<gloss>」を英語で言うと？
+    answers: tuple[str, ...]  # 2 to 4 dictionary forms, one of them right
+    correct: int  # 1-based position of the right answer, as the template wants it
+
+
+def units(text: str) -> int:
+    """Length as Kahoot! counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _meanings(gloss: str) -> list[str]:
+    return [m.strip() for m in _MEANINGS.split(field(gloss)) if m.strip()]
+
+
+def _senses(gloss: str) -> set[str]:
+    """What a gloss means, for telling near-synonyms apart: each of its meanings, and each kanji compound in it
+    (「~を利用する」 and 「~をうまく利用する」 share 利用: a student choosing either would be right)."""
+    text = unicodedata.normalize("NFKC", field(gloss))
+    meanings = {m.strip("~〜 ").casefold() for m in _MEANINGS.split(text) if m.strip("~〜 ")}
+    return meanings | set(_COMPOUND.findall(text))
+
+
+def _ask(gloss: str) -> str:
+    """The question for a gloss; when it is too long, its first meanings only, and a lone long meaning is cut."""
+    room = QUESTION_LIMIT - units(_ASK_BEFORE + _ASK_AFTER)
+    text = field(gloss)
+    if units(text) > room:
+        meanings = _meanings(gloss)
+        text = meanings[0] if meanings else text
+        for meaning in meanings[1:]:
+            if units(text + "、" + meaning) > room:
+                break
+            text += "、" + meaning
+    if units(text) > room:
+        text = text[: room - 1]
+        while units(text) > room - 1:  # characters outside the BMP count twice
+            text = text[:-1]
+        text = text.rstrip() + "…"
+    return _ASK_BEFORE + text + _ASK_AFTER
+
+
+def _answer(lesson: Lesson, entry: int) -> str:
+    vocab = lesson.vocabulary[entry]
+    return field(vocab.headword or vocab.term)
+
+
+def _distractors(lesson: Lesson, entry: int) -> list[int]:
+    """Up to three other terms of the lesson: never one that shares a meaning or a form with the right answer
+    (it would be a second right answer), preferring terms of the same word count (harder to rule out by shape)."""
+    right = _answer(lesson, entry)
+    senses = _senses(lesson.vocabulary[entry].gloss)
+    candidates = [
+        other
+        for other in range(len(lesson.vocabulary))
+        if other != entry
+        and _answer(lesson, other).casefold() != right.casefold()
+        and 0 < units(_answer(lesson, other)) <= ANSWER_LIMIT
+        and not senses & _senses(lesson.vocabulary[other].gloss)
+    ]
+    seeded(lesson.id, "kahoot", entry).shuffle(candidates)
+    candidates.sort(key=lambda other: abs(len(_answer(lesson, other).split()) - len(right.split())))
+    chosen: list[int] = []
+    for other in candidates:  # two entries with one dictionary form (a typo'd duplicate) must not both appear
+        if all(_answer(lesson, other).casefold() != _answer(lesson, c).casefold() for c in chosen):
+            chosen.append(other)
+    return chosen[: MAX_ANSWERS - 1]
+
+
+def kahoot_questions(lesson: Lesson) -> list[Question]:
+    """One question per term that can be asked (a right answer within the limit and at least one distractor).
+    The right answer's position cycles through a seeded order of the four, so no position is the usual one."""
+    rotation = list(range(MAX_ANSWERS))
+    seeded(lesson.id, "kahoot positions").shuffle(rotation)
+    questions: list[Question] = []
+    for entry in range(len(lesson.vocabulary)):
+        right = _answer(lesson, entry)
+        wrong = [_answer(lesson, other) for other in _distractors(lesson, entry)]
+        if not wrong or not 0 < units(right) <= ANSWER_LIMIT:
+            continue
+        position = rotation[len(questions) % MAX_ANSWERS] % (len(wrong) + 1)
+        answers = (*wrong[:position], right, *wrong[position:])
+        questions.append(Question(entry, _ask(lesson.vocabulary[entry].gloss), answers, position + 1))
+    return questions
+
+
+def _sheet_rows(lesson: Lesson, questions: list[Question], time_limit: int) -> list[list[object]]:
+    """Every row of the sheet, the template's notes and headings first."""
+    notes: list[list[object]] = [
+        [],
+        ["", f"Kahoot! quiz: {field(lesson.title)}"[:200]],
+        ["", "Import in Kahoot!: Create > Add question > Import spreadsheet (teacher material: it holds the answers)."],
+        ["", f"Questions at most {QUESTION_LIMIT} characters, answers at most {ANSWER_LIMIT}; made by ankiexport."],
+        [],
+        [],
+        [],
+        list(HEADINGS),
+    ]
+    rows = [
+        [
+            number,
+            question.text,
+            *question.answers,
+            *[""] * (MAX_ANSWERS - len(question.answers)),
+            time_limit,
+            question.correct,
+        ]
+        for number, question in enumerate(questions, start=1)
+    ]
+    return notes + rows
+
+
+def kahoot_xlsx(lesson: Lesson, time_limit: int = 20, questions: list[Question] | None = None) -> bytes:
+    """The workbook's bytes: identical for the same lesson (its revision time stands in for the clock)."""
+    from openpyxl import Workbook  # imported only by builds that write Kahoot! quizzes
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    if time_limit not in TIME_LIMITS:
+        raise OutputError(f"Kahoot! time limit must be one of {', '.join(map(str, TIME_LIMITS))}, not {time_limit}")
+    questions = kahoot_questions(lesson) if questions is None else questions
+    if not questions:
+        raise OutputError(
+            "no Kahoot! question can be made: a question needs two terms with different meanings", lesson.source
+        )
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    for row in _sheet_rows(lesson, questions, time_limit):
+        sheet.append(row)
+    sheet["B2"].font = Font(bold=True, size=14)
+    for cell in sheet[FIRST_ROW - 1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEFGH", (5, 60, 24, 24, 24, 24, 16, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    moment = revision_moment(lesson).replace(tzinfo=None)
+    book.properties.creator = "ankiexport"
+    book.properties.created = book.properties.modified = moment
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()  # not Workbook.save(): that stamps the clock into docProps/core.xml
+    return _restamped(buffer.getvalue(), moment.timetuple()[:6])
+
+
+def _restamped(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
+    """The same zip with every member dated ``when`` (zipfile dates members written by name with the clock)."""
+    when = max(when, (1980, 1, 1, 0, 0, 0))  # the zip format's epoch
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(member.filename))
+    return out.getvalue()
+
+
+def kahoot_output(lesson: Lesson, name: str, time_limit: int = 20) -> Output:
+    """The quiz as the build's teacher output ``name``; ``cards`` counts its questions."""
+    questions = kahoot_questions(lesson)
+    return Output(name, kahoot_xlsx(lesson, time_limit, questions), "teacher", cards=len(questions))
