@@ -13,6 +13,18 @@ from . import __version__
 from .config import Declared, Settings, declared_settings
 
 _LESSON_PATH = click.Path(path_type=Path, exists=True)
+_DEFAULT_LESSONS = Path("lessons")
+
+
+def _lesson_paths(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths given, else the default lessons/ folder, which must exist (a missing path is a usage error)."""
+    if paths:
+        return paths
+    if not _DEFAULT_LESSONS.is_dir():
+        raise click.UsageError("no lessons/ folder here: name lesson files or folders, or run from the project root")
+    return (_DEFAULT_LESSONS,)
+
+
 F = TypeVar("F", bound=Callable[..., None])
 
 
@@ -85,7 +97,7 @@ def check(paths: tuple[Path, ...], config: Path | None) -> None:
     """Validate lessons (files or folders; default lessons/) and print path:line: warning|error: message."""
     from .build import check_lessons
 
-    failed = check_lessons(list(paths) or [Path("lessons")], _settings(config, {}))
+    failed = check_lessons(list(_lesson_paths(paths)), _settings(config, {}))
     raise SystemExit(1 if failed else 0)
 
 
@@ -140,7 +152,7 @@ def build(
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     options = BuildOptions(
-        paths=tuple(paths) or (Path("lessons"),),
+        paths=_lesson_paths(paths),
         out_dir=out_dir,
         settings=_settings(config, overrides),
         force=force,

@@ -32,13 +32,24 @@ def write_all_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
     with contextlib.ExitStack() as stack:
         staged = []
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = stack.enter_context(temporary_beside(path))
-            temporary.write_bytes(data)
-            seal(temporary)
+            with _naming(path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = stack.enter_context(temporary_beside(path))
+                temporary.write_bytes(data)
+                seal(temporary)
             staged.append((temporary, path))
         for temporary, path in staged:
-            os.replace(temporary, path)
+            with _naming(path):
+                os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Report an OSError as being about ``path`` (not the temporary), so messages name the file the user knows."""
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -70,15 +71,29 @@ def revision_times(paths: Sequence[Path], histories: dict[Path, FileHistory] | N
     a changed lesson's notes as newer on re-import.
     """
     histories = git_histories(paths) if histories is None else histories
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = source_date_epoch()
     times: dict[Path, int] = {}
     for path in paths:
         history = histories.get(path)
         if history is not None and history.clean:
             times[path] = history.commits[0][1]
         else:
-            times[path] = int(epoch) if epoch.isdigit() else int(path.stat().st_mtime)
+            times[path] = epoch if epoch is not None else int(path.stat().st_mtime)
     return times
+
+
+LAST_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z: later times have no four-digit year (PDF dates need one)
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as seconds, None when unset; raises ValueError unless it is a plain non-negative integer
+    of a year before 10000 (reportlab reads the variable too, and fails on anything else)."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) > LAST_EPOCH:
+        raise ValueError(f"must be a whole number of seconds from 0 to {LAST_EPOCH}, not {text[:40]!r}")
+    return int(text)
 
 
 def earlier_versions(history: FileHistory) -> Iterator[tuple[bytes | None, int]]:

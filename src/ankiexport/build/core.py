@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,17 +13,18 @@ import click
 
 from ..config import Settings
 from ..diagnostics import render
-from ..errors import OutputError
-from ..files import TEMP_RE, temporary_beside, write_if_changed
+from ..errors import ConfigError, LessonError, OutputError
+from ..files import TEMP_RE, sha256_bytes, temporary_beside, write_if_changed
 from ..model import Lesson
+from ..revisions import source_date_epoch
 from ..writers import Output
-from .lock import build_lock
+from .lock import LOCK_NAME, build_lock
 from .plan import Disk, Plan, lessons_fingerprint, plan
 from .publish import PUBLISHERS, Publication, newest_first
 from .report import Reporter, summary
 from .runner import Job, JobResult, Workspace, run_jobs
 from .sources import base_fingerprint, find_lessons, gather
-from .state import STATE_NAME, Artifact, PublishedRecord, State, StateError, load_state, save_state
+from .state import STATE_NAME, Artifact, PublishedRecord, State, StateError, load_state, plain_name, save_state
 
 CACHE_NAME = ".ankiexport-cache"
 
@@ -53,11 +54,28 @@ class Outcome:
 def run_build(options: BuildOptions) -> int:
     """Build every lesson in ``options`` into ``options.out_dir``; return the number of lessons that failed."""
     out_dir = options.out_dir
-    _check_out_dir(out_dir)
+    _check_environment()
     paths = find_lessons(options.paths)
+    if not paths:
+        where = ", ".join(str(path) for path in options.paths)
+        raise LessonError("no lesson files found (.txt, .yaml, .yml); nothing was built or published", where)
+    _check_out_dir(out_dir)
     with build_lock(out_dir) as lock_fd:
         _clean_stale_temporaries(out_dir)
-        return _run_locked(options, paths, lock_fd)
+        try:
+            return _run_locked(options, paths, lock_fd)
+        except KeyboardInterrupt:
+            raise OutputError(
+                "interrupted; files already written are whole, the rest keep their previous version", str(out_dir)
+            ) from None
+
+
+def _check_environment() -> None:
+    """Refuse settings from the environment that would fail later, in a worker or inside reportlab."""
+    try:
+        source_date_epoch()
+    except ValueError as exc:
+        raise ConfigError(str(exc), "SOURCE_DATE_EPOCH") from None
 
 
 def _run_locked(options: BuildOptions, paths: list[Path], lock_fd: int | None) -> int:
@@ -73,7 +91,7 @@ def _run_locked(options: BuildOptions, paths: list[Path], lock_fd: int | None) -
     _run(the_plan, workspace, options, lock_fd, state, outcome)
     _forget(out_dir, state, the_plan.forget)
     updated = _publish(workspace, state, outcome, the_plan, options.force)
-    save_state(out_dir / STATE_NAME, state)
+    _save(out_dir, state)
     if options.verbosity >= 0:
         summary(outcome.built, len(the_plan.unchanged), outcome.failures, updated, time.perf_counter() - started)
     return len(outcome.failures)
@@ -90,11 +108,13 @@ def _run(
     reporter = Reporter(len(the_plan.build), options.verbosity)
     saved = time.monotonic()
     try:
-        for result in run_jobs(jobs, space, options.jobs, lock_fd):
-            _record(result, space.out_dir, state, outcome, reporter)
-            if time.monotonic() - saved > 2:
-                save_state(space.out_dir / STATE_NAME, state)
-                saved = time.monotonic()
+        with contextlib.closing(run_jobs(jobs, space, options.jobs, lock_fd)) as results:
+            for result in results:
+                _record(result, space.out_dir, state, outcome, reporter)
+                if time.monotonic() - saved > 2:  # a build killed late keeps most of its work
+                    with contextlib.suppress(OutputError):
+                        _save(space.out_dir, state)
+                    saved = time.monotonic()
     finally:
         reporter.close()
     for source in the_plan.unchanged:
@@ -134,7 +154,9 @@ def _remove(out_dir: Path, artifacts: Iterable[Artifact]) -> None:
         path = out_dir / artifact.file
         with contextlib.suppress(OSError):
             info = path.stat()
-            if path.parent == out_dir and (info.st_size, info.st_mtime_ns) == (artifact.size, artifact.mtime_ns):
+            if not plain_name(artifact.file) or (info.st_size, info.st_mtime_ns) != (artifact.size, artifact.mtime_ns):
+                continue
+            if sha256_bytes(path.read_bytes()) == artifact.sha256:
                 path.unlink()
 
 
@@ -144,10 +166,10 @@ def _publish(space: Workspace, state: State, outcome: Outcome, the_plan: Plan, f
     for name, publisher in PUBLISHERS.items():
         needs = publisher.needs_lessons(space.settings)
         fingerprint = lessons_fingerprint(name, outcome.fingerprints.items()) if needs else ""
-        previous = state.published.get(name)
         if needs and not outcome.lessons:
             continue  # every lesson failed: keep what was published rather than publish nothing
-        if needs and (name not in the_plan.stale or _current(space.out_dir, previous, fingerprint)) and not force:
+        current = name not in the_plan.stale or _current(space.out_dir, state.published.get(name), fingerprint)
+        if needs and current and not force:
             continue
         publication = Publication(
             space.settings,
@@ -156,16 +178,33 @@ def _publish(space: Workspace, state: State, outcome: Outcome, the_plan: Plan, f
             dict(state.published),
             space.cache_dir,
         )
-        outputs = publisher.publish(publication)
-        changed = [write_if_changed(space.out_dir / output.name, output.data) for output in outputs]
-        artifacts = tuple(_published_artifact(space.out_dir, output) for output in outputs)
-        kept = {a.file for a in artifacts}
-        _remove(space.out_dir, [a for a in (previous.artifacts if previous else ()) if a.file not in kept])
         count = len(outcome.lessons) if needs else len(state.lessons)
-        state.published[name] = PublishedRecord(fingerprint, count, artifacts)
-        if any(changed) or (previous is not None and len(kept) < len(previous.artifacts)):
-            updated.append(publisher.label)
+        try:
+            if _write_publication(space.out_dir, state, name, publisher.publish(publication), (fingerprint, count)):
+                updated.append(publisher.label)
+        except OutputError as exc:
+            outcome.failures.append(exc.render())
+            click.echo(exc.render(), err=True)
     return updated
+
+
+def _write_publication(
+    out_dir: Path, state: State, name: str, outputs: Sequence[Output], made_from: tuple[str, int]
+) -> bool:
+    """Write a publisher's files (those that changed), record them, remove the ones it no longer makes."""
+    changed = []
+    for output in outputs:
+        try:
+            changed.append(write_if_changed(out_dir / output.name, output.data))
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", str(out_dir / output.name)) from None
+    artifacts = tuple(_published_artifact(out_dir, output) for output in outputs)
+    previous = state.published.get(name)
+    kept = {a.file for a in artifacts}
+    dropped = [a for a in (previous.artifacts if previous else ()) if a.file not in kept]
+    _remove(out_dir, dropped)
+    state.published[name] = PublishedRecord(*made_from, artifacts)
+    return any(changed) or bool(dropped)
 
 
 def _current(out_dir: Path, record: PublishedRecord | None, fingerprint: str) -> bool:
@@ -206,6 +245,13 @@ def _disk(out_dir: Path, state: State) -> Disk:
     return Disk(files, missing)
 
 
+def _save(out_dir: Path, state: State) -> None:
+    try:
+        save_state(out_dir / STATE_NAME, state)
+    except OSError as exc:
+        raise OutputError(f"cannot record the build: {exc.strerror or exc}", str(out_dir / STATE_NAME)) from None
+
+
 def _load_state(out_dir: Path) -> State:
     """The recorded state; one that cannot be trusted is set aside with a warning, and everything is rebuilt."""
     path = out_dir / STATE_NAME
@@ -225,6 +271,12 @@ def _check_out_dir(out_dir: Path) -> None:
     """Fail before any work when ``--out`` cannot hold the build."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError("--out names a file, not a folder", str(out_dir))
+    for name in (STATE_NAME, LOCK_NAME, CACHE_NAME):
+        if (out_dir / name).is_dir() != (name == CACHE_NAME) and (out_dir / name).exists():
+            raise OutputError(
+                "is a folder where the build keeps a file" if name != CACHE_NAME else "is not a folder",
+                str(out_dir / name),
+            )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with temporary_beside(out_dir / ".write-test"):

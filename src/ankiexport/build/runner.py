@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +63,9 @@ def prepare_worker(workspace: Workspace, parent: int | None = None, lock_fd: int
     global _workspace
     _workspace = workspace
     if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to report, once, without tracebacks
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while the build forked us
         _die_with(parent)
         if lock_fd is not None:
             with contextlib.suppress(OSError):
@@ -84,7 +87,9 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def run_jobs(jobs: Sequence[Job], workspace: Workspace, workers: int, lock_fd: int | None) -> Iterator[JobResult]:
+def run_jobs(
+    jobs: Sequence[Job], workspace: Workspace, workers: int, lock_fd: int | None
+) -> Generator[JobResult, None, None]:
     """Run the jobs (in worker processes, or inline for one job or one worker: a pool costs more than it saves)."""
     if not jobs:
         return
@@ -94,15 +99,39 @@ def run_jobs(jobs: Sequence[Job], workspace: Workspace, workers: int, lock_fd: i
             yield build_one(job, workspace)
         return
     arguments = (workspace, os.getpid(), lock_fd)
-    with ProcessPoolExecutor(min(workers, len(jobs)), initializer=prepare_worker, initargs=arguments) as pool:
-        futures: dict[Future[JobResult], Job] = {pool.submit(build_one, job): job for job in jobs}
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), initializer=prepare_worker, initargs=arguments)
+    try:
+        with _interrupts_held():  # Ctrl-C during a fork would be swallowed by fork handlers, in both processes
+            futures: dict[Future[JobResult], Job] = {pool.submit(build_one, job): job for job in jobs}
         for future in as_completed(futures):
-            job = futures[future]
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker that died (killed, out of memory) fails only its lesson
-                message = render(str(job.source.path), None, "error", f"worker process failed: {exc}")
-                yield JobResult(job.source, job.write, messages=[message])
+            yield _result(future, futures[future])
+    except BaseException:  # Ctrl-C or the caller stopping early: stop the workers now, not after their lessons
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT (it is delivered when the block ends) where Python could not turn it into KeyboardInterrupt."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _result(future: Future[JobResult], job: Job) -> JobResult:
+    try:
+        return future.result()
+    except Exception as exc:  # a worker that died (killed, out of memory) fails only its lesson
+        message = render(str(job.source.path), None, "error", f"worker process failed: {exc}")
+        return JobResult(job.source, job.write, messages=[message])
 
 
 def build_one(job: Job, workspace: Workspace | None = None) -> JobResult:
@@ -118,7 +147,8 @@ def build_one(job: Job, workspace: Workspace | None = None) -> JobResult:
     except AnkiexportError as exc:
         result.messages.append(exc.render() if exc.path else render(path, None, "error", exc.detail))
     except OSError as exc:
-        result.messages.append(render(path, None, "error", f"cannot write output: {exc.strerror or exc}"))
+        target = f" {exc.filename}" if exc.filename else " output"
+        result.messages.append(render(path, None, "error", f"cannot write{target}: {exc.strerror or exc}"))
     except Exception as exc:  # a bug must not take down the other lessons; say so plainly
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result.messages.append(render(path, None, "error", f"internal error while building this lesson: {detail}"))
