@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -161,3 +161,55 @@ def build(
     )
     failed = run_build(options)
     raise SystemExit(1 if failed else 0)
+
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=_LESSON_PATH)
+@click.option("--from", "start", type=_DAY, help="Only lessons dated on or after this day (YYYY-MM-DD).")
+@click.option("--to", "end", type=_DAY, help="Only lessons dated on or before this day (YYYY-MM-DD).")
+@click.option("--items", type=click.IntRange(min=1), default=30, show_default=True, help="Items in the test.")
+@click.option(
+    "--versions", type=click.IntRange(1, 26), default=1, show_default=True, help="Versions A, B, ... (1: no letter)."
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The student edition."
+)
+@click.option("--page-size", type=click.Choice(["a4", "b5", "letter"], case_sensitive=False), help="Paper size.")
+@_config_option
+def review(
+    paths: tuple[Path, ...],
+    start: Any,
+    end: Any,
+    items: int,
+    versions: int,
+    output: Path,
+    page_size: str | None,
+    config: Path | None,
+) -> None:
+    """A cumulative review test over LESSONS (files or folders; default lessons/) into OUTPUT.pdf and
+    OUTPUT-teacher.pdf (with --versions N: OUTPUT-A.pdf, OUTPUT-A-teacher.pdf, ...)."""
+    from .review import ReviewOptions, make_review
+    from .review.select import SelectionError
+
+    if start and end and start > end:
+        raise click.UsageError(f"--from {start:%Y-%m-%d} is after --to {end:%Y-%m-%d}: the date range is empty")
+    if output.suffix.lower() != ".pdf":
+        raise click.UsageError(f"-o must name a .pdf file, not {output.name!r}")
+    options = ReviewOptions(
+        paths=tuple(paths) or (Path("lessons"),),
+        output=output,
+        settings=_settings(config, {"page_size": page_size}),
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        items=items,
+        versions=versions,
+    )
+    try:
+        written = make_review(options)
+    except SelectionError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")

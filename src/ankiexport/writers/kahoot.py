@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from ..analysis.glosses import meanings as gloss_meanings
+from ..analysis.glosses import senses
 from ..config import KAHOOT_TIME_LIMITS as TIME_LIMITS
 from ..errors import OutputError
 from ..model import Lesson
@@ -29,8 +29,6 @@ HEADINGS = (
     "Correct answer(s) - choose at least one",
 )
 _ASK_BEFORE, _ASK_AFTER = "「", "」を英語で言うと？"
-_MEANINGS = re.compile(r"[、,，;；/／]+")
-_COMPOUND = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{2,}")  # two or more kanji in a row
 
 
 @dataclass(frozen=True)
@@ -48,24 +46,12 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _meanings(gloss: str) -> list[str]:
-    return [m.strip() for m in _MEANINGS.split(field(gloss)) if m.strip()]
-
-
-def _senses(gloss: str) -> set[str]:
-    """What a gloss means, for telling near-synonyms apart: each of its meanings, and each kanji compound in it
-    (「~を利用する」 and 「~をうまく利用する」 share 利用: a student choosing either would be right)."""
-    text = unicodedata.normalize("NFKC", field(gloss))
-    meanings = {m.strip("~〜 ").casefold() for m in _MEANINGS.split(text) if m.strip("~〜 ")}
-    return meanings | set(_COMPOUND.findall(text))
-
-
 def _ask(gloss: str) -> str:
     """The question for a gloss; when it is too long, its first meanings only, and a lone long meaning is cut."""
     room = QUESTION_LIMIT - units(_ASK_BEFORE + _ASK_AFTER)
     text = field(gloss)
     if units(text) > room:
-        meanings = _meanings(gloss)
+        meanings = [field(m) for m in gloss_meanings(gloss)]
         text = meanings[0] if meanings else text
         for meaning in meanings[1:]:
             if units(text + "、" + meaning) > room:
@@ -88,14 +74,14 @@ def _distractors(lesson: Lesson, entry: int) -> list[int]:
     """Up to three other terms of the lesson: never one that shares a meaning or a form with the right answer
     (it would be a second right answer), preferring terms of the same word count (harder to rule out by shape)."""
     right = _answer(lesson, entry)
-    senses = _senses(lesson.vocabulary[entry].gloss)
+    mine = senses(lesson.vocabulary[entry].gloss)
     candidates = [
         other
         for other in range(len(lesson.vocabulary))
         if other != entry
         and _answer(lesson, other).casefold() != right.casefold()
         and 0 < units(_answer(lesson, other)) <= ANSWER_LIMIT
-        and not senses & _senses(lesson.vocabulary[other].gloss)
+        and not mine & senses(lesson.vocabulary[other].gloss)
     ]
     seeded(lesson.id, "kahoot", entry).shuffle(candidates)
     candidates.sort(key=lambda other: abs(len(_answer(lesson, other).split()) - len(right.split())))
