@@ -121,4 +121,5 @@ def test_awkward_file_names_build(tmp_path: Path, name: str) -> None:
         "日本語のレッスン.txt": "日本語のレッスン",
         ".leading-dot.txt": "leading-dot",
     }[name]
-    assert built == sorted([f"{stem}.apkg", f"{stem}.pdf", "all-lessons.apkg", "index.html", "manifest.json"])
+    expected = [f"{stem}.apkg", f"{stem}.pdf", f"{stem}.html", "all-lessons.apkg", "index.html", "feed.xml"]
+    assert built == sorted([*expected, "manifest.json"])

@@ -70,7 +70,7 @@ def test_a_moved_lesson_keeps_its_outputs(project: Path, move: str) -> None:
     assert result.exit_code == 0, result.output
     out = project / "out"
     assert (out / f"{STEM}.apkg").exists() and (out / f"{STEM}.pdf").exists()
-    assert manifest_files(out) == [f"{STEM}.apkg", f"{STEM}.pdf"]
+    assert manifest_files(out) == [f"{STEM}.apkg", f"{STEM}.pdf", f"{STEM}.html"]
     assert "0 built, 1 unchanged" in run("build", "-j", "1").output
 
 
@@ -126,7 +126,7 @@ def test_a_lesson_named_like_the_combined_deck_is_refused(project: Path) -> None
             "lessons/all-lessons.txt: error: lesson id 'all-lessons' is reserved for the combined deck" in result.output
         )
     manifest = json.loads((project / "out" / "manifest.json").read_text("utf-8"))
-    assert manifest_files(project / "out") == [f"{STEM}.apkg", f"{STEM}.pdf"]
+    assert manifest_files(project / "out") == [f"{STEM}.apkg", f"{STEM}.pdf", f"{STEM}.html"]
     assert manifest["combined"]["file"] == "all-lessons.apkg" and manifest["combined"]["lessons"] == 1
     data = (project / "out" / "all-lessons.apkg").read_bytes()
     import hashlib

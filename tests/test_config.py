@@ -27,7 +27,7 @@ def test_no_file_gives_defaults() -> None:
     settings, warnings = load_config(None)
     assert settings == Settings()
     assert settings.page_size == "a4"
-    assert settings.formats == ("apkg", "pdf")
+    assert settings.formats == ("apkg", "pdf", "html")
     assert settings.trailer_patterns == DEFAULT_TRAILER_PATTERNS
     assert warnings == []
 

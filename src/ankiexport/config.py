@@ -16,8 +16,8 @@ from .model import Diagnostic
 
 CONFIG_NAME = "ankiexport.yaml"
 PAGE_SIZES = ("a4", "b5", "letter")
-FORMATS = ("apkg", "pdf", "quizlet", "kahoot")  # every format a build can write
-DEFAULT_FORMATS = ("apkg", "pdf")  # what it writes unless told: the class quiz formats are asked for
+FORMATS = ("apkg", "pdf", "html", "quizlet", "kahoot")  # every format a build can write
+DEFAULT_FORMATS = ("apkg", "pdf", "html")  # what it writes unless told: the class quiz formats are asked for
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)  # seconds; the only values Kahoot!'s template accepts
 
 # Lines that start the school's advertisement after the translation. Matched against each NFKC-normalised line;
@@ -72,7 +72,7 @@ class Settings:
         flag="--deck-name",
     )
     course_name: str = setting(
-        "English News Reading", "printed in the worksheet header and on the index page", flag="--course-name"
+        "English News Reading", "printed in the worksheet header and on the site's pages", flag="--course-name"
     )
     author: str = setting("", "the PDF's author metadata (school or teacher)")
     page_size: str = setting(
@@ -80,7 +80,7 @@ class Settings:
     )
     formats: tuple[str, ...] = setting(
         DEFAULT_FORMATS,
-        "what `build` writes per lesson: any of `apkg`, `pdf`, `quizlet`, `kahoot` (the flag is repeatable)",
+        "what `build` writes per lesson: any of `apkg`, `pdf`, `html`, `quizlet`, `kahoot` (the flag is repeatable)",
         choices=FORMATS,
         flag="--format",
     )

@@ -11,12 +11,14 @@ from typing import Any
 from .. import __version__
 from ..config import Settings
 from ..model import Lesson
+from ..site import Download, LessonSummary, render_feed, render_index
 from ..writers import Output
 from .state import Artifact, LessonRecord, PublishedRecord
 
 COMBINED_STEM = "all-lessons"
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.html"
+FEED_NAME = "feed.xml"
 
 
 @dataclass(frozen=True)
@@ -119,12 +121,49 @@ def _manifest(publication: Publication) -> Sequence[Output]:
     return [Output(MANIFEST_NAME, data, "learner")]
 
 
-def _index(publication: Publication) -> Sequence[Output]:
-    """index.html: the lessons newest first with their learner downloads, for GitHub Pages."""
-    from ..index_page import render_index
+def _site_summary(record: LessonRecord, lesson: Lesson | None) -> LessonSummary:
+    """A lesson as the index and the feed list it: its record, and what only the analysed lesson knows."""
+    from ..writers.site_page import LEARNER_DOWNLOADS
+    from .sources import safe_stem
 
-    page = render_index(publication.records, publication.settings, publication.published.get("combined"))
-    return [Output(INDEX_NAME, page.encode("utf-8"), "learner")]
+    stem = safe_stem(record.id)
+    files = {a.file: a for a in record.artifacts if a.audience == "learner"}  # teacher files are never linked
+    downloads = tuple(
+        Download(f"{stem}.{kind}", kind, files[f"{stem}.{kind}"].size)
+        for kind in LEARNER_DOWNLOADS
+        if f"{stem}.{kind}" in files
+    )
+    return LessonSummary(
+        id=record.id,
+        page=f"{stem}.html" if f"{stem}.html" in files else "",
+        title=record.title,
+        title_ja=lesson.translation.title if lesson and lesson.translation else "",
+        date=record.date,
+        revised=lesson.revised if lesson else None,
+        terms=len(lesson.vocabulary) if lesson else None,
+        sentences=len(lesson.sentences) if lesson else None,
+        downloads=downloads,
+    )
+
+
+def _site(publication: Publication) -> Sequence[Output]:
+    """index.html and feed.xml: the lessons newest first, linking their pages and downloads, for GitHub Pages."""
+    settings = publication.settings
+    summaries = [_site_summary(r, publication.lessons.get(r.id)) for r in publication.records]
+    combined = publication.published.get("combined")
+    deck = combined.artifacts[0] if combined and combined.artifacts else None
+    index = render_index(
+        summaries,
+        course=settings.course_name,
+        combined=Download(deck.file, "apkg", deck.size) if deck else None,
+        combined_counts=(deck.notes, deck.cards) if deck else (0, 0),
+    )
+    feed = render_feed(summaries, course=settings.course_name, author=settings.author)
+    return [Output(INDEX_NAME, index, "learner"), Output(FEED_NAME, feed, "learner")]
+
+
+def _wants_pages(settings: Settings) -> bool:
+    return "html" in settings.formats
 
 
 # In order: a publisher sees what the ones before it wrote (the manifest and index list the combined deck).
@@ -132,5 +171,7 @@ PUBLISHERS: dict[str, Publisher] = {
     "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,)),
     "combined_quizlet": Publisher("combined Quizlet set", _combined_quizlet, _wants_quizlet),
     "manifest": Publisher("manifest", _manifest, reserved=("manifest",)),
-    "index": Publisher("index", _index, reserved=("index",)),
+    # With lesson pages, the index and feed show what only analysed lessons know (Japanese titles, counts,
+    # revision times); without, they list the records.
+    "index": Publisher("index", _site, _wants_pages, reserved=("index", "feed")),
 }

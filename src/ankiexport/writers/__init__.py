@@ -95,6 +95,12 @@ def _prepare_pdf(settings: Settings) -> None:
     prepare(settings)
 
 
+def _html(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
+    from .site_page import lesson_page_outputs  # the site's page for the lesson (and its audio, when there is any)
+
+    return lesson_page_outputs(lesson, context)
+
+
 # Quizlet sets and Kahoot! quizzes are class material that holds its answers by design (the teacher runs them;
 # learners do not study from the file): teacher outputs, never published where learners download.
 
@@ -114,6 +120,7 @@ def _kahoot(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
 WRITERS: dict[str, Writer] = {
     "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes),
     "pdf": Writer(_pdf, _prepare_pdf),
+    "html": Writer(_html),
     "quizlet": Writer(_quizlet),
     "kahoot": Writer(_kahoot),
 }

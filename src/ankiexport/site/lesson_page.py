@@ -1,0 +1,156 @@
+"""A lesson's page: titles, the article sentence by sentence with its translation on tap, vocabulary, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+from ..model import Lesson, VocabEntry
+from .data import DECK, Download, LessonAudio
+from .html import page, size_label, text
+
+# Labels are bilingual: learners read Japanese; the English makes the page usable for their teachers too.
+DOWNLOAD_LABELS = {
+    DECK: ("Anki デッキ", "Anki deck (.apkg)"),
+    "pdf": ("ワークシート", "Worksheet (PDF)"),
+}
+
+
+def href(file: str) -> str:
+    """A link to a file beside the page: percent-encoded so that no file name can break out of the attribute."""
+    return text(quote(file))
+
+
+def _marked(sentence: str, spans: Iterable[tuple[int, int]]) -> str:
+    """The sentence escaped, with the vocabulary terms it uses in ``<mark>``."""
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        if start < at:  # overlapping uses of two terms: the first one marked wins
+            continue
+        parts.append(text(sentence[at:start]) + "<mark>" + text(sentence[start:end]) + "</mark>")
+        at = end
+    return "".join(parts) + text(sentence[at:])
+
+
+def _term_spans(lesson: Lesson) -> dict[int, list[tuple[int, int]]]:
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for cloze in lesson.clozes:
+        if cloze.index is not None:
+            spans.setdefault(cloze.index, []).extend(span for use in cloze.uses for span in use.spans)
+    return spans
+
+
+def _article(lesson: Lesson) -> str:
+    """Paragraphs of sentences; a sentence with a translation is a ``<details>`` that shows it when tapped."""
+    spans = _term_spans(lesson)
+    paragraphs: dict[int, list[str]] = {}
+    for index, sentence in enumerate(lesson.sentences):
+        english = _marked(sentence.text, spans.get(index, ()))
+        if sentence.translation:
+            item = (
+                f'<details class="s"><summary lang="en">{english}</summary>'
+                f'<p lang="ja">{text(sentence.translation)}</p></details>'
+            )
+        else:
+            item = f'<p class="s" lang="en">{english}</p>'
+        paragraphs.setdefault(sentence.paragraph, []).append(item)
+    return "\n".join(f'<div class="para">{"".join(items)}</div>' for _, items in sorted(paragraphs.items()))
+
+
+def _full_translation(lesson: Lesson) -> str:
+    if lesson.translation is None or not lesson.translation.paragraphs:
+        return ""
+    body = "".join(f"<p>{text(paragraph)}</p>" for paragraph in lesson.translation.paragraphs)
+    return f'<details class="full" lang="ja"><summary>全文の和訳を表示 (full translation)</summary>{body}</details>'
+
+
+def joined_lines(value: str) -> str:
+    """Source line breaks joined as the author meant: a space between two Latin words, nothing in Japanese."""
+    lines = [line.strip() for line in value.split("\n") if line.strip()]
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        latin = out[-1:].isascii() and out[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum()
+        out += (" " if latin else "") + line
+    return out
+
+
+def _term(entry: VocabEntry, clip: str | None, ipa: str) -> str:
+    headword = entry.headword or entry.term
+    lines = [f'<div class="head"><h3 lang="en">{text(headword)}</h3>']
+    if ipa:
+        lines.append(f'<span class="ipa" lang="en-fonipa">/{text(ipa)}/</span>')
+    lines.append("</div>")
+    if entry.term.casefold() != headword.casefold():
+        lines.append(f'<p class="form">記事では <span lang="en">{text(entry.term)}</span></p>')
+    lines.append(f'<p class="gloss">{text(joined_lines(entry.gloss))}</p>')
+    if entry.explanation:
+        lines.append(f'<p class="expl">{text(joined_lines(entry.explanation))}</p>')
+    if clip:
+        label = text(f"Pronunciation of {headword}")
+        lines.append(f'<audio controls preload="none" src="{href(clip)}" aria-label="{label}"></audio>')
+    return "<li>" + "".join(lines) + "</li>"
+
+
+def download_list(downloads: Sequence[Download]) -> str:
+    """Download links with their sizes; a link to a file beside the page unless the download says otherwise."""
+    items = []
+    for download in downloads:
+        japanese, english = DOWNLOAD_LABELS.get(download.kind, (download.kind, download.kind))
+        size = f' <span class="size">{size_label(download.size)}</span>' if download.size is not None else ""
+        target = href(download.file) if download.href is None else text(download.href)
+        items.append(
+            f'<li><a href="{target}" download><span>{text(japanese)} <span lang="en">{text(english)}</span></span>'
+            f"{size}</a></li>"
+        )
+    return '<ul class="downloads">' + "".join(items) + "</ul>" if items else ""
+
+
+def render_lesson_page(
+    lesson: Lesson,
+    *,
+    course: str,
+    downloads: Sequence[Download] = (),
+    audio: LessonAudio | None = None,
+    ipa: Sequence[str] = (),
+    index: str = "index.html",
+) -> bytes:
+    """The page as UTF-8 bytes: same lesson and files, same bytes."""
+    audio = audio or LessonAudio()
+    japanese_title = lesson.translation.title if lesson.translation else ""
+    clips = list(audio.terms) + [None] * (len(lesson.vocabulary) - len(audio.terms))
+    readings = list(ipa) + [""] * (len(lesson.vocabulary) - len(ipa))
+    parts = [
+        f'<p class="crumbs"><a href="{href(index)}">← {text(course)}</a></p>',
+        "<header>",
+        f'<h1 lang="en">{text(lesson.title)}</h1>',
+        f'<p class="sub">{text(japanese_title)}</p>' if japanese_title else "",
+        f'<p class="muted"><time datetime="{text(lesson.date)}">{text(lesson.date)}</time></p>' if lesson.date else "",
+        "</header>",
+        '<section aria-labelledby="article"><h2 id="article">本文 <span lang="en">Article</span></h2>',
+    ]
+    if audio.article:
+        parts.append(
+            f'<audio controls preload="metadata" src="{href(audio.article)}" aria-label="The whole article read aloud">'
+            "</audio>"
+        )
+    parts += [
+        '<p class="muted no-print">文をタップすると和訳が表示されます。</p>',
+        _article(lesson),
+        _full_translation(lesson),
+        "</section>",
+    ]
+    if lesson.vocabulary:
+        terms = "\n".join(_term(e, c, r) for e, c, r in zip(lesson.vocabulary, clips, readings, strict=False))
+        parts.append(
+            '<section aria-labelledby="vocabulary"><h2 id="vocabulary">語彙 <span lang="en">Vocabulary</span></h2>'
+            f'<ol class="vocab">{terms}</ol></section>'
+        )
+    if downloads:
+        parts.append(
+            '<section class="no-print" aria-labelledby="downloads">'
+            '<h2 id="downloads">ダウンロード <span lang="en">Downloads</span></h2>'
+            f"{download_list(downloads)}</section>"
+        )
+    media = bool(audio.article or any(clips))
+    title = text(f"{lesson.title} · {course}")
+    return page(title=title, body="\n".join(p for p in parts if p), media=media)

@@ -1,0 +1,190 @@
+"""The learners' site in a real browser (Debian's Chromium via Playwright) at phone and desktop width, light and dark.
+
+One browser for the whole session; each page is loaded once per viewport and colour scheme and checked for
+horizontal overflow, links and media that resolve inside out/, requests that stay inside out/, console errors
+(a Content-Security-Policy refusal is one), audio metadata, and axe-core's serious or critical violations.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from ankiexport.build import BuildOptions, run_build
+from ankiexport.config import Settings
+from browser import SCHEMES, VIEWPORTS, launch, serve
+from system_tools import require
+
+SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+HOSTILE_STEM = "2026-12-05-hostile"
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3  # no break opportunity: must wrap, not overflow
+
+
+def _hostile_lesson() -> str:
+    """The sample with markup, quotes and an unbreakable word in its title, a sentence and a gloss."""
+    text = SAMPLE.read_text("utf-8")
+    text = text.replace("Rise of the AI Trainer", f'<script>alert("t")</script> & {LONG_WORD} "AI"', 1)
+    text = text.replace("The job of an AI Trainer", f"The job </details><img src=x> of {LONG_WORD}", 1)
+    return text.replace("急騰する、急上昇する", "急騰する</p><script>x()</script>", 1)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample and a hostile lesson built once into an out/ folder, as the publishing job builds it."""
+    root = tmp_path_factory.mktemp("site")
+    lessons = root / "lessons"
+    lessons.mkdir()
+    shutil.copy(SAMPLE, lessons / SAMPLE.name)
+    (lessons / f"{HOSTILE_STEM}.txt").write_text(_hostile_lesson(), "utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+        failed = run_build(BuildOptions(paths=(lessons,), out_dir=root / "out", settings=Settings(), verbosity=0))
+    assert failed == 0
+    return root / "out"
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One Chromium for the session (each xdist worker has its own)."""
+    require("chromium", "chromium")  # skipped locally without it; a failure in CI, where scripts/setup installs it
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = launch(playwright, tmp_path_factory.mktemp("chromium"))
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+# The index and the sample's page in every viewport and theme; the hostile page where overflow is likeliest.
+LOADS = [
+    *(
+        (name, viewport, scheme)
+        for name in ("index.html", f"{SAMPLE.stem}.html")
+        for viewport in VIEWPORTS
+        for scheme in SCHEMES
+    ),
+    (f"{HOSTILE_STEM}.html", "phone", "light"),
+]
+
+
+def _local_file(url: str, base: str, site: Path) -> Path | None:
+    """The file in out/ that ``url`` names, or None when it points anywhere else."""
+    if not url.startswith(base):
+        return None
+    path = unquote(urlsplit(url).path).lstrip("/")
+    target = (site / path).resolve()
+    return target if target.is_relative_to(site.resolve()) and target.is_file() else None
+
+
+def _load(browser: Any, base: str, name: str, viewport: str, scheme: str) -> tuple[Any, Any, dict[str, list[str]]]:
+    """Open ``name`` in a fresh context; every request that leaves the local server is refused and recorded."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    seen: dict[str, list[str]] = {"outside": [], "failed": [], "console": []}
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            seen["outside"].append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and seen["console"].append(message.text))
+    page.on("response", lambda response: response.status >= 400 and seen["failed"].append(response.url))
+    page.goto(base + name, wait_until="load")
+    return context, page, seen
+
+
+def _findings(page: Any, base: str, site: Path, seen: dict[str, list[str]], *, axe: bool) -> dict[str, list[Any]]:
+    """Everything wrong with the loaded page, by check; a good page has every list empty."""
+    found: dict[str, list[Any]] = {**seen, "overflow": [], "unresolved": [], "audio": [], "axe": []}
+    # Translations opened as a learner taps them must fit too.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width > inner:
+        found["overflow"].append(f"scrollWidth {width} > innerWidth {inner}")
+    urls = page.evaluate(
+        """[...document.querySelectorAll('a[href], audio[src], source[src], link[href], img[src]')]
+           .map(e => e.href || e.src).filter(u => !u.startsWith('data:'))"""
+    )
+    found["unresolved"] = [u for u in urls if _local_file(u.split("#")[0], base, site) is None]
+    if page.evaluate("document.querySelectorAll('audio').length"):
+        page.evaluate("document.querySelectorAll('audio').forEach(a => { a.preload = 'metadata'; a.load(); })")
+        page.wait_for_function("[...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)")
+        players = page.evaluate("[...document.querySelectorAll('audio')].map(a => [a.src, a.error ? -1 : a.duration])")
+        found["audio"] = [src for src, duration in players if not duration > 0]
+    if axe:
+        from axe_playwright_python.sync_playwright import Axe
+
+        found["axe"] = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    return found
+
+
+@pytest.mark.parametrize(("name", "viewport", "scheme"), LOADS)
+def test_page_in_a_real_browser(browser: Any, base_url: str, site: Path, name: str, viewport: str, scheme: str) -> None:
+    context, page, seen = _load(browser, base_url, name, viewport, scheme)
+    try:
+        assert page.evaluate("document.querySelectorAll('a[href]').length") > 0
+        # axe-core at phone width in both themes (colour contrast differs by theme; the DOM does not by width).
+        found = _findings(page, base_url, site, seen, axe=viewport == "phone")
+        assert {check: problems for check, problems in found.items() if problems} == {}
+    finally:
+        context.close()
+
+
+BROKEN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="img-src 'self'"><title>broken</title></head><body>
+<div style="width: 2000px">too wide</div>
+<p style="color: #c8c8c8; background: #fff">hard to read</p>
+<a href="missing.pdf">missing</a>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<audio src="https://example.invalid/a.mp3"></audio>
+<img src="gone.png">
+</body></html>"""
+
+
+def test_the_checks_catch_what_they_check(browser: Any, tmp_path: Path) -> None:
+    """A page with one fault per check: each check must report it (a check that cannot fail proves nothing)."""
+    (tmp_path / "broken.html").write_text(BROKEN_PAGE, "utf-8")
+    with serve(tmp_path) as base:
+        context, page, seen = _load(browser, base, "broken.html", "phone", "light")
+        try:
+            found = _findings(page, base, tmp_path, seen, axe=True)
+        finally:
+            context.close()
+    assert found["overflow"] and found["console"], found  # the data: image refused by the page's policy
+    assert base + "missing.pdf" in found["unresolved"] and base + "gone.png" in found["failed"]
+    assert set(found["outside"]) == {"https://example.invalid/a.mp3"}  # refused, and recorded
+    assert found["audio"] == ["https://example.invalid/a.mp3"]
+    assert {"color-contrast", "image-alt"} <= {violation.split()[0] for violation in found["axe"]}
+
+
+def test_printing_a_lesson_gives_every_translation_without_players(browser: Any, base_url: str, site: Path) -> None:
+    context, page, _ = _load(browser, base_url, f"{SAMPLE.stem}.html", "desktop", "dark")
+    try:
+        visible = "sel => [...document.querySelectorAll(sel)].map(e => e.checkVisibility())"
+        assert set(page.evaluate(visible, "details.s > p")) == {False}  # on screen: behind a tap
+        page.emulate_media(media="print")
+        assert set(page.evaluate(visible, "details.s > p")) == {True}  # on paper: every translation
+        assert set(page.evaluate(visible, ".vocab .expl")) == {True}
+        assert set(page.evaluate(visible, "audio, .downloads, .crumbs, .full, .no-print")) <= {False}
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(255, 255, 255)"  # dark theme on screen, white paper in print
+    finally:
+        context.close()
