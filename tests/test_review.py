@@ -114,6 +114,8 @@ def test_versions_reorder_the_same_items(lessons: list) -> None:  # type: ignore
     assert set(a.cloze) == set(b.cloze) and a.cloze != b.cloze
     assert set(a.bank) == set(b.bank) and a.bank != b.bank
     assert arrange(selection, "A") == a  # deterministic
+    for arrangement in (a, b, arrange(selection, "")):  # no gloss beside its own word: answers never run in order
+        assert all(arrangement.words.index(term) != row for row, term in enumerate(arrangement.matching))
 
 
 def test_too_few_items_for_the_lessons(lessons: list) -> None:  # type: ignore[type-arg]
