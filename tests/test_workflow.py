@@ -1,13 +1,25 @@
-"""The weekly publishing workflow does what README promises (actionlint itself runs in .ci/run)."""
+"""The weekly publishing workflow and CI do what README promises (actionlint itself runs in .ci/run)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "publish.yml"
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+
+
+def readme_commands() -> list[str]:
+    """README's set-up command and test command, as written in its "Set up and run" block."""
+    section = ROOT.joinpath("README.md").read_text("utf-8").split("## Set up and run", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    commands = [line.split("#", 1)[0].strip() for line in block.group(1).splitlines()]
+    assert len(commands) == 2, commands
+    return commands
 
 
 def load() -> dict[Any, Any]:
@@ -33,9 +45,9 @@ def test_tests_check_build_then_publish_release_and_pages() -> None:
     workflow = load()
     commands = [step.get("run", "") for step in steps(workflow)]
     order = [
-        next(i for i, c in enumerate(commands) if c.strip() == "pytest"),
-        next(i for i, c in enumerate(commands) if c.startswith("ankiexport check")),
-        next(i for i, c in enumerate(commands) if c.startswith("ankiexport build")),
+        next(i for i, c in enumerate(commands) if c.strip() == readme_commands()[1]),
+        next(i for i, c in enumerate(commands) if c.startswith(".venv/bin/ankiexport check")),
+        next(i for i, c in enumerate(commands) if c.startswith(".venv/bin/ankiexport build")),
         next(i for i, c in enumerate(commands) if "gh release" in c),
     ]
     assert order == sorted(order)
@@ -52,3 +64,13 @@ def test_full_history_and_no_caches() -> None:
     for step in steps(workflow):
         assert not step.get("uses", "").startswith("actions/cache")
         assert "cache" not in step.get("with", {})
+
+
+def test_ci_and_the_workflow_set_up_and_test_as_readme_says() -> None:
+    setup, test = readme_commands()
+    ci = [line.strip() for line in ROOT.joinpath(".ci", "run").read_text("utf-8").splitlines()]
+    assert setup in ci
+    assert ci[-1] == test
+    commands = [step.get("run", "").strip() for step in steps(load())]
+    assert setup.split(" && ", 1)[0] in commands
+    assert test in commands
