@@ -114,6 +114,12 @@ EXPECTED: dict[str, list[str]] = {
         "AI trainers need a {{c1::nuanced understanding::微妙なニュアンスの理解}} of context.",
         "{{c1::Understanding::理解}} grows with practice.",
     ],
+    "cloze_possessive_singular.txt": [  # the possessive 's stays visible; a term that has one keeps it
+        "The {{c1::newcomer::新人}}'s first week was hard, but the {{c2::cohort::同期の集団}}’s mentors helped.",
+        "The {{c1::stakeholders::利害関係者}}’ meeting went well, and every {{c1::stakeholder}}'s view was heard.",
+        "Each {{c1::newcomer::新人}} joined a {{c2::cohort::同期の集団}}.",
+        "{{c1::McDonald's::マクドナルド}} hired a {{c2::newcomer::新人}}.",
+    ],
     "cloze_numbering_repeated_term.txt": [
         "As demand {{c1::skyrockets::急騰する}}, it is {{c2::crucial::極めて重要な}} to act, "
         "and {{c2::crucial}} to act fast.",

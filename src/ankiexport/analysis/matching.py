@@ -192,17 +192,30 @@ def _gap_word(token: Token, sentence: str) -> bool:
     return bool(kinds & {"ADJ", "ADV"}) or (not kinds and token.text.isalpha() and sentence[token.start].islower())
 
 
-def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int) -> list[int]:
-    """Lengths (in tokens, longest first) with which ``element`` matches at token ``at``."""
-    if tokens[at].text not in _heads(element):
+def possessive_base(text: str) -> str | None:
+    """``newcomer's`` -> ``newcomer``: the word a singular possessive is made from (None for other tokens)."""
+    return text[:-2] if len(text) > 2 and text.endswith("'s") else None
+
+
+def _match_word(element: Word, sentence: str, tokens: tuple[Token, ...], at: int, last: bool = False) -> list[int]:
+    """Lengths (in tokens, longest first) with which ``element`` matches at token ``at``.
+
+    The word that ends a term may carry a possessive ``'s`` (``newcomer's`` for ``newcomer``); the plural's
+    apostrophe (``stakeholders’``) is not part of a token anyway.
+    """
+    heads = _heads(element)
+    if tokens[at].text not in heads and not (last and possessive_base(tokens[at].text) in heads):
         return []
     lengths: set[int] = set()
     for form in element.forms:
         end = at + len(form)
         if end > len(tokens):
             continue
-        if all(tokens[at + i].text == part for i, part in enumerate(form)) and all(
-            sentence[tokens[i].end : tokens[i + 1].start] in _WORD_JOINERS for i in range(at, end - 1)
+        final = tokens[end - 1].text
+        if (
+            all(tokens[at + i].text == part for i, part in enumerate(form[:-1]))
+            and (final == form[-1] or (last and possessive_base(final) == form[-1]))
+            and all(sentence[tokens[i].end : tokens[i + 1].start] in _WORD_JOINERS for i in range(at, end - 1))
         ):
             lengths.add(len(form))
     return sorted(lengths, reverse=True)
@@ -256,7 +269,7 @@ def _match_from(
                 if rest is not None:
                     return rest
         return None
-    for length in _match_word(element, sentence, tokens, at):
+    for length in _match_word(element, sentence, tokens, at, last=index + 1 == len(pattern)):
         end = at + length
         if index + 1 == len(pattern):
             if end < len(tokens) and sentence[tokens[end - 1].end : tokens[end].start] == "-":
@@ -295,7 +308,10 @@ class Match:
         return sum(end - start for start, end in self.tokens)
 
 
-def _spans(sentence: str, tokens: tuple[Token, ...], ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _spans(
+    sentence: str, tokens: tuple[Token, ...], ranges: list[tuple[int, int]], pattern: tuple[Element, ...]
+) -> tuple[tuple[int, int], ...]:
+    """Character spans of the matched words; a possessive ``'s`` the term does not have stays visible."""
     spans: list[tuple[int, int]] = []
     previous_end = -1
     for start, end in ranges:
@@ -305,6 +321,11 @@ def _spans(sentence: str, tokens: tuple[Token, ...], ranges: list[tuple[int, int
         else:
             spans.append((first.start, last.end))
         previous_end = end
+    final, element = tokens[ranges[-1][1] - 1].text, pattern[-1]
+    if isinstance(element, Word):
+        endings = {form[-1] for form in element.forms}
+        if final not in endings and possessive_base(final) in endings:
+            spans[-1] = (spans[-1][0], spans[-1][1] - 2)
     return tuple(spans)
 
 
@@ -318,12 +339,12 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
     matches: list[Match] = []
     resume = 0
     for at, token in enumerate(tokens):
-        if at < resume or token.text not in heads:
+        if at < resume or (token.text not in heads and possessive_base(token.text) not in heads):
             continue
         for pattern in patterns:
             found = _match_from(pattern, 0, sentence, tokens, at)
             if found is not None:
-                matches.append(Match(tuple(found), _spans(sentence, tokens, found)))
+                matches.append(Match(tuple(found), _spans(sentence, tokens, found, pattern)))
                 resume = found[-1][1]
                 break
     return matches
