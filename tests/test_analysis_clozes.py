@@ -120,6 +120,11 @@ EXPECTED: dict[str, list[str]] = {
         "Each {{c1::newcomer::新人}} joined a {{c2::cohort::同期の集団}}.",
         "{{c1::McDonald's::マクドナルド}} hired a {{c2::newcomer::新人}}.",
     ],
+    "cloze_spelling_british_american.txt": [  # breame's pairs; tyre/tire and draught/draft are other words too
+        "Pilots practiced tight {{c1::maneuvers::巧みな操作}} over the sea.",
+        "The {{c1::colorful::色鮮やかな}} jets flew in a {{c2::defense::防衛}} display.",
+        "{{c1::Aging::高齢化する}} drivers never tire of new roads, and the first draft of the plan is ready.",
+    ],
     "cloze_numbering_repeated_term.txt": [
         "As demand {{c1::skyrockets::急騰する}}, it is {{c2::crucial::極めて重要な}} to act, "
         "and {{c2::crucial}} to act fast.",
@@ -130,6 +135,7 @@ EXPECTED: dict[str, list[str]] = {
 WARNED: dict[str, list[int]] = {  # fixture -> vocabulary lines warned as "not used"
     "cloze_precision_no_wrong_deletion.txt": [6, 10],
     "cloze_term_absent.txt": [6],
+    "cloze_spelling_british_american.txt": [14, 16],
 }
 
 

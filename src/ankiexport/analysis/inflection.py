@@ -61,7 +61,39 @@ def word_forms(word: str) -> frozenset[str]:
             if lemma.endswith(old):
                 for values in lm.getAllInflections(lemma[: -len(old)] + new, upos="VERB").values():
                     forms.update(values)
-    return frozenset(forms)
+    return frozenset(forms | _other_spellings(forms))
+
+
+# British/American pairs whose other spelling is also another word: "tyre" must not match "never tire of it", nor
+# "metre" a gas meter, "draught" a first draft, "disc" a hard disk, "tonne" a short ton, "cheque" every "check".
+_HOMOGRAPHS = frozenset(
+    {
+        *("tyre", "tyres", "tire", "tires", "draught", "draughts", "draft", "drafts", "metre", "metres", "meter"),
+        *("meters", "tonne", "tonnes", "ton", "tons", "disc", "discs", "disk", "disks", "cheque", "cheques", "check"),
+        *("checks", "kerb", "kerbs", "curb", "curbs", "storey", "storeys", "story", "stories", "instal", "install"),
+        *("dependant", "dependants", "dependent", "dependents", "philtre", "filter", "fillet", "filet"),
+    }
+)
+
+
+@cache
+def _spelling_pairs() -> dict[str, str]:
+    # breame's lists (from the UK/US spelling list of American-British-English-Translator) name inflected forms too:
+    # manoeuvre, manoeuvres, manoeuvred, manoeuvring -> maneuver, maneuvers, maneuvered, maneuvering.
+    from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
+
+    pairs: dict[str, str] = {**AMERICAN_ENGLISH_SPELLINGS, **BRITISH_ENGLISH_SPELLINGS}
+    return {a: b for a, b in pairs.items() if a not in _HOMOGRAPHS and b not in _HOMOGRAPHS}
+
+
+def _other_spellings(forms: set[str]) -> set[str]:
+    """The British or American spelling of each form, with the inflections of that spelling."""
+    pairs = _spelling_pairs()
+    other = {pairs[form] for form in forms if form in pairs}
+    for form in list(other):
+        for values in _lemminflect().getAllInflections(form).values():
+            other.update(values)
+    return other
 
 
 @cache
