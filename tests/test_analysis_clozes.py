@@ -125,6 +125,13 @@ EXPECTED: dict[str, list[str]] = {
         "The {{c1::colorful::色鮮やかな}} jets flew in a {{c2::defense::防衛}} display.",
         "{{c1::Aging::高齢化する}} drivers never tire of new roads, and the first draft of the plan is ready.",
     ],
+    "cloze_phrasal_verb_separated.txt": [  # a noun-phrase object; a particle followed by more is a preposition
+        "The board {{c1::turned::断る}} the generous offer {{c1::down}}.",
+        "She {{c1::turned::断る}} Ken's new proposal {{c1::down}} in May.",
+        "They {{c1::phased::段階的に廃止する}} the old paper forms {{c1::out}}, and nobody missed them.",
+        "Managers {{c1::put::延期する}} the final decision {{c1::off}} until June.",
+        "They {{c1::picked::迎えに行く}} the kids {{c1::up}} from school.",
+    ],
     "cloze_numbering_repeated_term.txt": [
         "As demand {{c1::skyrockets::急騰する}}, it is {{c2::crucial::極めて重要な}} to act, "
         "and {{c2::crucial}} to act fast.",
@@ -136,6 +143,7 @@ WARNED: dict[str, list[int]] = {  # fixture -> vocabulary lines warned as "not u
     "cloze_precision_no_wrong_deletion.txt": [6, 10],
     "cloze_term_absent.txt": [6],
     "cloze_spelling_british_american.txt": [14, 16],
+    "cloze_phrasal_verb_separated.txt": [17, 19],
 }
 
 

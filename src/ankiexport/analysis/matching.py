@@ -282,6 +282,7 @@ def _match_from(
                 if rest is not None:
                     return [(at, end), *rest]
             continue
+        separable = _separable_particle(pattern, index + 1)
         for gap in range(MAX_GAP + 1):
             nxt = end + gap
             if nxt >= len(tokens):
@@ -290,9 +291,77 @@ def _match_from(
                 break
             if _BREAK.search(sentence[tokens[nxt - 1].end : tokens[nxt].start]):
                 break
+            if gap and separable and not _ends_clause(sentence, tokens, nxt + 1):
+                continue  # "turned the corner down the street": there "down" is a preposition
             rest = _match_from(pattern, index + 1, sentence, tokens, nxt)
             if rest is not None:
                 return [(at, end), *rest]
+        if separable:
+            particle = _object_before_particle(separable, sentence, tokens, end)
+            if particle is not None:
+                return [(at, end), particle]
+    return None
+
+
+# Words that may follow a separated particle: a new clause or an adjunct starts ("turned it down in May").
+_AFTER_PARTICLE = frozenset(
+    {
+        *("and", "but", "or", "so", "because", "when", "after", "before", "as", "since", "while", "until", "if"),
+        *("in", "on", "at", "for", "to", "from", "with", "by", "again", "immediately", "quickly", "yesterday"),
+        *("today", "last", "completely", "entirely", "politely", "firmly"),
+    }
+)
+
+
+def _ends_clause(sentence: str, tokens: tuple[Token, ...], at: int) -> bool:
+    """True when the phrase may end before token ``at``: at the sentence end, punctuation or a clause word."""
+    if at >= len(tokens):
+        return True
+    return bool(_BREAK.search(sentence[tokens[at - 1].end : tokens[at].start])) or tokens[at].text in _AFTER_PARTICLE
+
+
+# Particles of separable phrasal verbs: "turned the offer down", "phase the old plans out". "in" and "on" are left
+# out: after a noun phrase they are far more often prepositions ("put the book on top").
+_SEPARABLE = frozenset({"up", "down", "out", "off", "away", "back", "over", "around", "aside", "apart"})
+_DETERMINERS = frozenset(
+    {
+        *("the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our", "their"),
+        *("some", "any", "every", "each", "no", "another", "all", "both", "several", "many", "much", "more"),
+    }
+)
+_CLAUSE_WORDS = frozenset({"and", "or", "but", "nor", "that", "which", "who", "whom", "whose", "if", "because"})
+MAX_OBJECT = 4  # words of a noun phrase between a phrasal verb and its particle
+
+
+def _separable_particle(pattern: tuple[Element, ...], index: int) -> str | None:
+    """The particle when element ``index`` ends the term and is a separable one (``down`` in ``turn down``)."""
+    element = pattern[index] if index + 1 == len(pattern) else None
+    if not isinstance(element, Word):
+        return None
+    return next((form[0] for form in element.forms if len(form) == 1 and form[0] in _SEPARABLE), None)
+
+
+def _object_before_particle(
+    particle: str, sentence: str, tokens: tuple[Token, ...], start: int
+) -> tuple[int, int] | None:
+    """The particle's token range when a noun phrase object separates it from its verb ("turned the offer down").
+
+    The object starts with a determiner or a possessive, or is a name; it holds no punctuation, preposition or
+    clause word; and the clause may end after the particle (else it is a preposition: "turned the corner down the
+    street").
+    """
+    if _BREAK.search(sentence[tokens[start - 1].end : tokens[start].start]):
+        return None
+    for stop in range(start + 1, min(start + MAX_OBJECT, len(tokens) - 1) + 1):
+        words = tokens[start:stop]
+        if words[-1].text in _NOT_GAP or words[-1].text in _CLAUSE_WORDS:
+            return None
+        if _BREAK.search(sentence[tokens[stop - 1].end : tokens[stop].start]):
+            return None  # punctuation inside the object or before the particle
+        first = words[0]
+        opens = first.text in _DETERMINERS or possessive_base(first.text) is not None or sentence[first.start].isupper()
+        if opens and tokens[stop].text == particle and _ends_clause(sentence, tokens, stop + 1):
+            return (stop, stop + 1)
     return None
 
 
