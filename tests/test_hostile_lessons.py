@@ -9,7 +9,7 @@ import pytest
 from ankiexport.analysis.clozes import cloze_markup
 from ankiexport.config import Settings
 from ankiexport.errors import LessonError
-from ankiexport.model import Lesson
+from ankiexport.model import Lesson, Paragraph
 from ankiexport.readers import load_lesson, read_lesson
 
 FIXTURES = Path(__file__).resolve().parent / "lessons"
@@ -246,3 +246,83 @@ def test_supplementary_plane_characters_extract_as_themselves(tmp_path: Path) ->
     assert "𩸽 (hokke)" in text
     assert "<29E3D>" not in text
     assert "〓田" in text  # 𠮷 is in no bundled font: the warned-about mark
+
+
+# ------------------------------------------------------------------------------------------------ 10 sentences
+
+
+def test_an_abbreviation_before_a_day_month_or_time_zone_ends_no_sentence() -> None:
+    lesson = load("sentences_abbreviation_then_day_or_month.txt")
+    assert [s.text for s in lesson.sentences] == [
+        "The storm hit Tokyo at 9:05 a.m. Sunday, flooding roads near the station.",
+        "Trains stopped at 11 p.m. JST on Saturday.",
+        "Officials in the U.S. January report said prices skyrocketed.",
+        "The shops reopened on Monday.",
+        "The talks ended at 5 p.m.",
+        "Officials said little about the flooding.",
+    ]
+    assert all(s.translation for s in lesson.sentences)  # 6 and 6: every sentence tied
+
+
+class _CountingSegmenter:
+    """Stands in for pysbd: records what it is asked and answers with the piece whole."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def segment(self, text: str) -> list[str]:
+        self.calls.append(len(text))
+        return [text]
+
+
+def test_pysbd_work_is_bounded_per_call_and_per_lesson(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ankiexport.analysis import sentences
+
+    counting = _CountingSegmenter()
+    monkeypatch.setattr(sentences, "_segmenter", lambda: counting)
+    sentences._split_spans.cache_clear()
+    hostile = [Paragraph("U.S. " * 4_000 + f"end {n}.", n + 2) for n in range(10)]  # 200 KB of pysbd's worst case
+    long_prose = [Paragraph("The yen fell. Mr. Abe spoke. " * 300 + f"Done {n}.", n + 20) for n in range(20)]
+    found = sentences.article_sentences([*hostile, *long_prose])
+    assert counting.calls and max(counting.calls) <= sentences.MAX_PYSBD_PIECE
+    assert sum(counting.calls) <= sentences.PYSBD_BUDGET
+    assert "".join(s.text for s in found).replace(" ", "") == "".join(p.text for p in [*hostile, *long_prose]).replace(
+        " ", ""
+    )  # nothing lost however it was cut
+    sentences._split_spans.cache_clear()
+
+
+def test_a_real_lesson_is_split_carefully_whole() -> None:
+    from ankiexport.analysis import sentences
+
+    lesson = load_lesson(Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt", Settings())
+    assert sum(sentences._doubtful(p.text) for p in lesson.article) < sentences.PYSBD_BUDGET // 4
+
+
+def test_terms_are_matched_only_against_sentences_holding_their_first_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ankiexport.analysis import terms
+    from ankiexport.analysis.terms import build_clozes
+    from ankiexport.model import Sentence, VocabEntry
+
+    calls: list[str] = []
+    real = terms.find_matches
+    monkeypatch.setattr(terms, "find_matches", lambda term, *rest: calls.append(term) or real(term, *rest))
+    vocabulary = [VocabEntry(f"word{n}", "語", "", n) for n in range(300)]
+    found = [Sentence(f"Here word{n} is used, and so is word{n + 1}.", n, n) for n in range(300)]
+    clozes, _ = build_clozes("Title", found, vocabulary)
+    assert len(clozes) == 300
+    assert len(calls) <= 2 * len(found)  # not 300 x 300: each sentence meets only the terms it may hold
+
+
+# ------------------------------------------------------------------------------------------------ 11 gap-fill names
+
+
+def test_generated_gapfill_gaps_sentence_initial_words_after_quotes_and_keeps_names() -> None:
+    lesson = load("gapfill_generated_sentence_initial_after_quotes.txt")
+    assert lesson.exercise is not None and lesson.exercise.generated
+    shown = [" ".join(token.shown for token in line) for line in lesson.exercise.paragraphs]
+    assert shown == [
+        "“W_ n____ e_______ t___,” s___ Ms. Tanaka, w__ r___ a c___ i_ Asakusa. B__ n__ t__ s___ i_ f___ e____ d__.",
+        "T__ o____ t___ r________: “I_ i_ g____.” N__ h__ s__ h____ i_ t__ k______, a__ Tanaka p____ a s_____ s___.",
+        "S_____ o_ Apple r___, a__ China s___ “Apple i_ w______.” T___ s________ i________ i_ Tokyo.",
+    ]

@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 
 from ..model import Diagnostic, GapFill, GapToken, Paragraph, Sentence
 from .inflection import is_known_word
-from .sentences import split_spans
+from .sentences import FUNCTION_WORDS, split_spans
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _FIRST_ALNUM = re.compile(r"[^\W_]")
@@ -41,19 +41,17 @@ def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | 
         text = paragraph.text
         starts = known.get(index) or [start for start, _ in split_spans(text)] or [0]
         words = list(_LETTERS.finditer(text))
-        initial = [
-            not text[starts[max(bisect_right(starts, m.start()) - 1, 0)] : m.start()].strip(_OPENERS) for m in words
-        ]
+        initial = [_starts_sentence(text, words, position, starts) for position in range(len(words))]
         for position, match in enumerate(words):
             word = match.group()
-            if initial[position] or not word[0].isupper() or _is_acronym(word):
+            if initial[position] or not word[0].isupper() or _is_acronym(word) or word.lower() in FUNCTION_WORDS:
                 continue
             if not word[1:].islower() or not is_known_word(word):
                 names.add(word)
                 continue
             in_run = any(
                 0 <= other < len(words)
-                and not initial[other]
+                and (not initial[other] or _is_acronym(words[other].group()))
                 and words[other].group()[0].isupper()
                 and (is_known_word(words[other].group()) or _is_acronym(words[other].group()))
                 and not text[words[min(other, position)].end() : words[max(other, position)].start()].strip(_JOINERS)
@@ -62,6 +60,26 @@ def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | 
             if not in_run:
                 names.add(word)
     return frozenset(names)
+
+
+# A quoted sentence starts after an opening quote ("said: “It is great.”"), and a sentence after a lower-case word
+# and a full stop, whatever the splitter decided ("…,” she said. But now …").
+_OPENING_QUOTE = re.compile(r"(?:^|\s)[“\"‘]+$")
+_CLEAR_STOP = re.compile(r"^[.!?][”\"’')\]]*\s+[“\"‘(\[]*$")
+
+
+def _starts_sentence(text: str, words: Sequence[re.Match[str]], position: int, starts: Sequence[int]) -> bool:
+    """True when ``words[position]`` begins a sentence (or a quoted one), where a capital says nothing of names."""
+    match = words[position]
+    start = starts[max(bisect_right(starts, match.start()) - 1, 0)]
+    previous = words[position - 1] if position else None
+    if previous is None or previous.end() <= start:
+        return not text[start : match.start()].strip(_OPENERS)  # only openers between the sentence start and it
+    between = text[previous.end() : match.start()]
+    if _OPENING_QUOTE.search(between):
+        return True
+    word = previous.group()
+    return bool(_CLEAR_STOP.match(between)) and len(word) >= 2 and word.islower()
 
 
 def _gap_part(word: str, first: bool, names: frozenset[str]) -> str:

@@ -404,7 +404,7 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
     if not patterns:
         return []
     tokens = tokenize(sentence) if tokens is None else tokens
-    heads = _term_heads(term)
+    heads = term_heads(term)
     matches: list[Match] = []
     resume = 0
     for at, token in enumerate(tokens):
@@ -420,6 +420,6 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
 
 
 @cache
-def _term_heads(term: str) -> frozenset[str]:
+def term_heads(term: str) -> frozenset[str]:
     """Every token a match of the term can start with: most sentences are skipped with set lookups alone."""
     return frozenset().union(*(_heads(pattern[0]) for pattern in compile_term(term) if isinstance(pattern[0], Word)))

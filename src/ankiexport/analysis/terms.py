@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Cloze, Diagnostic, Sentence, TermUse, VocabEntry
-from .matching import Match, find_matches, normalise_term, tokenize
+from .matching import Match, find_matches, normalise_term, possessive_base, term_heads, tokenize
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,23 @@ def _uses(chosen: list[_Candidate]) -> tuple[TermUse, ...]:
     return tuple(TermUse(entry=entry, spans=tuple(sorted(found))) for entry, found in ordered)
 
 
-def _cloze_for(sentence: str, index: int | None, entries: Sequence[tuple[int, str]], seen: set[int]) -> Cloze | None:
+def _by_head(entries: Sequence[tuple[int, str]]) -> dict[str, list[tuple[int, str]]]:
+    """Entries by every token a match can start with: a sentence is matched only against terms it may hold."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for entry in entries:
+        for head in term_heads(entry[1]):
+            index.setdefault(head, []).append(entry)
+    return index
+
+
+def _cloze_for(
+    sentence: str, index: int | None, heads: dict[str, list[tuple[int, str]]], seen: set[int]
+) -> Cloze | None:
     """The sentence's cloze (key still empty) or None; ``seen`` collects every entry found, kept or not."""
     tokens = tokenize(sentence)
+    words = {token.text for token in tokens}
+    words |= {base for base in map(possessive_base, words) if base is not None}
+    entries = sorted({entry for word in words for entry in heads.get(word, ())})
     candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
     if not candidates:
         return None
@@ -55,15 +69,16 @@ def build_clozes(
     entries = [(number, entry.term) for number, entry in enumerate(vocabulary) if entry.term.strip()]
     body: list[Cloze] = []
     seen: set[int] = set()
+    heads = _by_head(entries)
     for index, sentence in enumerate(sentences):
-        cloze = _cloze_for(sentence.text, index, entries, seen)
+        cloze = _cloze_for(sentence.text, index, heads, seen)
         if cloze is not None:
             body.append(cloze)
     used = {use.entry for cloze in body for use in cloze.uses}
     missing = [(number, term) for number, term in entries if number not in used]
     clozes: list[Cloze] = []
     if missing and title.strip():
-        heading = _cloze_for(title, None, missing, seen)
+        heading = _cloze_for(title, None, _by_head(missing), seen)
         if heading is not None:
             clozes.append(heading)
             used |= {use.entry for use in heading.uses}

@@ -1,0 +1,125 @@
+"""Lessons near the 1 MB limit: each is read, analysed and built in a fresh process; time and peak memory printed.
+
+    python benchmarks/large_lessons.py [--only NAME] [--no-build]
+
+Target (issue 11): every lesson under the limit reads and builds in seconds, within 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
+LIMIT = 1_000_000
+
+
+def _sample_parts() -> tuple[list[str], list[str]]:
+    """The sample's article lines and its vocabulary block (header included)."""
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    article = lines[1:14]
+    start = next(i for i, line in enumerate(lines) if line.startswith("■ Vocab"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("■ 和訳"))
+    return article, lines[start:end]
+
+
+def short_lines() -> str:
+    """A 1 MB lesson of ~55,000 short article lines (each one sentence) and the sample's vocabulary."""
+    _, vocabulary = _sample_parts()
+    body: list[str] = []
+    size = 0
+    number = 0
+    while size < LIMIT - 12_000:
+        line = f"Prices rose {number % 97} points."
+        body.append(line)
+        size += len(line) + 1
+        number += 1
+    return "\n".join(["A Very Long Lesson", *body, *vocabulary, "■ 和訳", "長いレッスン", "価格が上がった。"]) + "\n"
+
+
+def many_sentences_many_terms() -> str:
+    """An ~860 KB lesson: 5000 sentences in 500 paragraphs and 500 vocabulary entries."""
+    words = ["market", "demand", "yen", "dollar", "worker", "skill", "trainer", "model", "data", "engineer"]
+    paragraphs = []
+    for p in range(500):
+        sentences = [
+            f"The {words[(p + s) % 10]} of firm{p} term{p * 10 + s} rose sharply in 2026 after the U.S. report, "
+            f"and analysts at Tokyo Bank said the trend of item{s} would continue for many months to come."
+            for s in range(10)
+        ]
+        paragraphs.append(" ".join(sentences))
+    vocabulary = ["■ Vocabulary"]
+    for t in range(500):
+        vocabulary += [f"- term{t * 10}", f"- 和訳: 用語{t}", f"- 解説: 説明{t}。"]
+    return "\n".join(["Many Sentences", *paragraphs, *vocabulary, "■ 和訳", "多くの文", "文。"]) + "\n"
+
+
+def initialisms() -> str:
+    """pysbd's worst case: ``U.S. `` repeated, 100,000 characters in one paragraph, and 1 MB in 50 paragraphs."""
+    _, vocabulary = _sample_parts()
+    paragraphs = ["U.S. " * 4_000 for _ in range(48)]
+    return "\n".join(["Initialisms", *paragraphs, *vocabulary, "■ 和訳", "略語", "略語。"]) + "\n"
+
+
+LESSONS: dict[str, Callable[[], str]] = {
+    "short-lines": short_lines,
+    "many-sentences-terms": many_sentences_many_terms,
+    "initialisms": initialisms,
+}
+
+_MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from ankiexport.config import Settings
+from ankiexport.readers import load_lesson
+start = time.perf_counter()
+lesson = load_lesson(Path(sys.argv[1]), Settings())
+print(json.dumps({"seconds": time.perf_counter() - start, "sentences": len(lesson.sentences),
+                  "clozes": len(lesson.clozes), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(path: Path, build: bool) -> dict[str, float]:
+    """Read and analyse in a fresh process; then, unless ``build`` is false, a one-worker build of the lesson."""
+    result = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True)
+    numbers: dict[str, float] = json.loads(result.stdout)
+    if build:
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "ankiexport", "build", "-q", "-j", "1", str(path), "--out", out],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            numbers["build_seconds"] = time.perf_counter() - start
+            numbers["build_exit"] = done.returncode
+    return numbers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(LESSONS))
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        for name, make in LESSONS.items():
+            if args.only and name != args.only:
+                continue
+            path = Path(folder) / f"{name}.txt"
+            path.write_text(make(), "utf-8")
+            numbers = measure(path, build=not args.no_build)
+            size = path.stat().st_size
+            shown = ", ".join(f"{key} {value:.1f}" for key, value in numbers.items())
+            print(f"{name}: {size:,} bytes: {shown}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
