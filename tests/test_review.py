@@ -65,7 +65,7 @@ def test_no_term_repeats_and_every_lesson_is_covered(lessons: list, items: int) 
     assert selection.items() == min(items, available(lessons)) == len(asked)
     printed = keys(selection, [*asked, *selection.spare_words, *selection.spare_bank])
     assert len(printed) == len(set(printed))  # no term twice: not asked twice, not asked and shown as a spare
-    assert {term.lesson for term in asked} == set(range(len(lessons)))
+    assert {n for term in asked for n in selection.lessons_of(term)} == set(range(len(lessons)))
 
 
 def test_items_are_in_proportion_to_each_lessons_terms(lessons: list) -> None:  # type: ignore[type-arg]
@@ -211,3 +211,14 @@ def test_a_broken_lesson_fails_the_test_with_its_place(lessons_dir: Path, tmp_pa
 def test_output_must_be_a_pdf(lessons_dir: Path, tmp_path: Path) -> None:
     result = run(str(lessons_dir), "-o", str(tmp_path / "x.docx"))
     assert result.exit_code == 2 and ".pdf" in result.output
+
+
+def test_a_lesson_whose_terms_others_teach_is_covered_through_them(lessons_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    shutil.copytree(lessons_dir, folder)
+    shutil.copy(folder / "2026-11-21-phrases.txt", folder / "2026-11-22-phrases-again.txt")  # the same three terms
+    result = CliRunner().invoke(main, ["review", str(folder), "--items", "5", "-o", str(tmp_path / "t.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "2026-11-22-phrases-again.txt: warning: teaches no term" in result.output
+    teacher = pdf_text(tmp_path / "t-teacher.pdf")
+    assert re.search(r"L3·L4", teacher)  # an item of the repeated lesson names both lessons

@@ -98,7 +98,7 @@ def make_review(options: ReviewOptions) -> list[Path]:
     """Write the test's editions (all of them, or none: they are renamed into place together); return their paths."""
     from ..files import write_all_atomically
     from .layout import render_review
-    from .select import available, select
+    from .select import available, select, shared_only
 
     lessons = read_lessons(options)
     items = options.items
@@ -106,6 +106,9 @@ def make_review(options: ReviewOptions) -> list[Path]:
         items = available(lessons)
         message = f"these lessons teach {items} distinct terms; the test asks all {items}, not {options.items}"
         click.echo(render(None, None, "warning", message), err=True)
+    for lesson in shared_only(lessons):
+        message = "teaches no term that another chosen lesson does not teach too; its items are theirs"
+        click.echo(render(lesson.source, None, "warning", message), err=True)
     selection = select(lessons, items)
     if selection.items() < items:  # terms that only sentences which would give others away could ask
         message = f"only {selection.items()} items could be drawn without one giving another away, not {items}"

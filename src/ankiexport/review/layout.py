@@ -57,8 +57,11 @@ class _Page:
     teacher: bool
 
     def tag(self, term: Term) -> list[Inline]:
-        """The teacher edition names each item's lesson (L1, L2, ... as listed in its header)."""
-        return [Span(f"{NBSP}{NBSP}L{term.lesson + 1}", LESSON_TAG)] if self.teacher else []
+        """The teacher edition names each item's lessons (L1, L2, ... as listed in its header; L2·L5 for a term both
+        teach)."""
+        if not self.teacher:
+            return []
+        return [Span(f"{NBSP}{NBSP}" + "·".join(f"L{n + 1}" for n in self.selection.lessons_of(term)), LESSON_TAG)]
 
     def blank(self, width: float, answer: str) -> Inline:
         """A line to write on; in the teacher edition, the answer in its place."""

@@ -59,6 +59,12 @@ class Selection:
     cloze: tuple[ClozeItem, ...]
     spare_bank: tuple[Term, ...]  # words in the word bank that fill no blank
     recall: tuple[Term, ...]  # glosses whose English the student writes from a first-letter hint
+    taught: tuple[tuple[str, tuple[int, ...]], ...] = ()  # each term's key and every lesson that teaches it
+
+    def lessons_of(self, term: Term) -> tuple[int, ...]:
+        """Every lesson of the test that teaches ``term`` (its own lesson first)."""
+        others = dict(self.taught).get(_key(self.lessons[term.lesson], term.entry), ())
+        return (term.lesson, *(n for n in others if n != term.lesson))
 
     def items(self) -> int:
         return len(self.matching) + len(self.cloze) + len(self.recall)
@@ -109,20 +115,44 @@ def apportion(total: int, sizes: Sequence[int], minimum: int = 1) -> list[int]:
     return shares
 
 
+def _key(lesson: Lesson, entry: int) -> str:
+    vocab = lesson.vocabulary[entry]
+    return unicodedata.normalize("NFKC", vocab.headword or vocab.term).casefold()
+
+
+def teachers(lessons: Sequence[Lesson]) -> dict[str, tuple[int, ...]]:
+    """Each distinct term (dictionary form) and the lessons that teach it, oldest first."""
+    found: dict[str, list[int]] = {}
+    for index, lesson in enumerate(lessons):
+        for entry in range(len(lesson.vocabulary)):
+            lessons_of = found.setdefault(_key(lesson, entry), [])
+            if index not in lessons_of:
+                lessons_of.append(index)
+    return {key: tuple(indices) for key, indices in found.items() if key}
+
+
 def _pools(lessons: Sequence[Lesson]) -> list[list[Term]]:
-    """Each lesson's terms, a term taught again in a later lesson belonging to the first; seeded order."""
-    claimed: set[str] = set()
+    """Each lesson's own terms, in a seeded order. A term several lessons teach is asked once, for the one that
+    teaches the fewest terms (the oldest among equals): so the most lessons keep a term of their own."""
+    taught = teachers(lessons)
+    sizes = [sum(1 for indices in taught.values() if n in indices) for n in range(len(lessons))]
+    owner = {key: min(indices, key=lambda n: (sizes[n], n)) for key, indices in taught.items()}
     pools = []
     for index, lesson in enumerate(lessons):
-        pool = []
-        for entry, vocab in enumerate(lesson.vocabulary):
-            key = unicodedata.normalize("NFKC", vocab.headword or vocab.term).casefold()
-            if key and key not in claimed:
-                claimed.add(key)
+        pool, seen = [], set()
+        for entry in range(len(lesson.vocabulary)):
+            key = _key(lesson, entry)
+            if key and owner.get(key) == index and key not in seen:
+                seen.add(key)
                 pool.append(Term(index, entry))
         seeded(lesson.id, "review pool").shuffle(pool)
         pools.append(pool)
     return pools
+
+
+def shared_only(lessons: Sequence[Lesson]) -> list[Lesson]:
+    """Lessons every term of which another chosen lesson asks for: covered only through those lessons."""
+    return [lesson for lesson, pool in zip(lessons, _pools(lessons), strict=True) if not pool]
 
 
 def _usable(cloze: Cloze, terms: int) -> bool:
@@ -233,11 +263,12 @@ def available(lessons: Sequence[Lesson]) -> int:
 
 
 def select(lessons: Sequence[Lesson], items: int) -> Selection:
-    """The test's items: ``items`` of them (at most ``available(lessons)``), every lesson at least one, in proportion
-    to each lesson's terms; about a third each of cloze and recall, the rest matching."""
+    """The test's items: ``items`` of them (at most ``available(lessons)``), every lesson with terms of its own at
+    least one, in proportion to each lesson's terms; about a third each of cloze and recall, the rest matching."""
     pools = _pools(lessons)
-    if items < len(lessons):
-        raise SelectionError(f"{items} items cannot cover {len(lessons)} lessons; ask for at least {len(lessons)}")
+    own = sum(1 for pool in pools if pool)
+    if items < own:
+        raise SelectionError(f"{items} items cannot cover {own} lessons; ask for at least {own}")
     items = min(items, sum(len(pool) for pool in pools))
     quotas = apportion(items, [len(pool) for pool in pools])
     draw = _Draw(lessons, pools, set())
@@ -258,7 +289,13 @@ def select(lessons: Sequence[Lesson], items: int) -> Selection:
     spare_words = _spares(draw, matching, SPARE_CHOICES, "review spare words") if matching else []
     spare_bank = _spares(draw, [c.term for c in cloze], SPARE_CHOICES, "review spare bank") if cloze else []
     return Selection(
-        tuple(lessons), tuple(matching), tuple(spare_words), tuple(cloze), tuple(spare_bank), tuple(recall)
+        tuple(lessons),
+        tuple(matching),
+        tuple(spare_words),
+        tuple(cloze),
+        tuple(spare_bank),
+        tuple(recall),
+        tuple(teachers(lessons).items()),
     )
 
 
