@@ -24,6 +24,7 @@ from ..config import Settings
 from ..errors import OutputError
 from ..model import Cloze, Lesson, VocabEntry
 from . import Written
+from .anki_collection import write_collection
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 
 # Anki's default import ("update notes if newer") updates a note only when the package's note modification time is
@@ -279,8 +280,10 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
     connection = sqlite3.connect(":memory:")
     try:
         cursor = connection.cursor()
-        genanki.Package(decks).write_to_db(cursor, NOTE_FORMAT_EPOCH, ids)
-        cursor.executemany("UPDATE notes SET mod = ? WHERE guid = ?", [(mod, guid) for guid, mod in mods.items()])
+        write_collection(cursor, decks, NOTE_FORMAT_EPOCH, ids)
+        # By rowid: notes has no index on guid, and a WHERE guid = ? per note made large decks quadratic.
+        rows = cursor.execute("SELECT id, guid FROM notes").fetchall()
+        cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", [(mods[guid], rowid) for rowid, guid in rows])
         connection.commit()
         collection = _database_bytes(connection)
     finally:
