@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Builds in tests make no audio (synthesis costs ~0.4 s a term, ~3 s a sentence); the tests about audio synthesise a
+# few short texts themselves. Set here, so that builds in subprocesses inherit it too.
+os.environ["ANKIEXPORT_AUDIO"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "lessons"

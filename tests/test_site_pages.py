@@ -234,3 +234,90 @@ def test_feed_escapes_lesson_text_and_drops_what_xml_cannot_carry() -> None:
     assert root.findtext(f"{ATOM}title") == "<C&>"
     assert root.findtext(f"{ATOM}entry/{ATOM}title") == '<b>x</b> & "q" '
     assert (root.findtext(f"{ATOM}entry/{ATOM}summary") or "").startswith("</summary> · ")
+
+
+def test_decks_are_linked_at_deck_url_when_it_is_set(sample: Lesson) -> None:
+    settings = dataclasses.replace(Settings(), deck_url="https://example.org/releases/latest/download/")
+    downloads = lesson_downloads("2026-11-28-ai-trainer", settings)
+    links = [a["href"] for a in Elements(lesson_page(sample, downloads=downloads)).all("a")]
+    assert links == [
+        "index.html",
+        "https://example.org/releases/latest/download/2026-11-28-ai-trainer.apkg",
+        "2026-11-28-ai-trainer.pdf",  # worksheets stay beside the pages
+    ]
+
+
+@pytest.mark.parametrize("bad", ["ftp://x/", "https://x/no-slash", "https://x/ y/", 'https://x/"/'])
+def test_deck_url_must_be_a_web_address_ending_in_a_slash(bad: str) -> None:
+    from ankiexport.config import override
+    from ankiexport.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="deck_url must be an http"):
+        override(Settings(), {"deck_url": bad})
+
+
+MANIFEST = {
+    "artifacts": [
+        {"file": "a.apkg", "format": "apkg", "audience": "learner"},
+        {"file": "a.pdf", "format": "pdf", "audience": "learner"},
+        {"file": "a-teacher.pdf", "format": "pdf", "audience": "teacher"},
+        {"file": "a.html", "format": "html", "audience": "learner"},
+        {"file": "a-article.mp3", "format": "html", "audience": "learner"},
+        {"file": "a-kahoot.xlsx", "format": "kahoot", "audience": "teacher"},
+    ],
+    "combined": {"file": "all-lessons.apkg", "format": "apkg", "audience": "learner"},
+    "combined_quizlet": {"file": "all-lessons-quizlet.tsv", "format": "tsv", "audience": "teacher"},
+}
+
+
+def test_pages_get_pages_audio_and_student_worksheets_and_the_release_gets_the_decks() -> None:
+    from ankiexport.site.collect import pages_files, release_files
+
+    assert pages_files(MANIFEST) == ["a-article.mp3", "a.html", "a.pdf", "feed.xml", "index.html"]
+    assert release_files(MANIFEST) == ["a.apkg", "a.pdf", "all-lessons.apkg", "manifest.json"]
+
+
+def test_collected_pages_link_only_what_they_carry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real build as the workflow runs it: every page's local links resolve inside the Pages folder."""
+    from click.testing import CliRunner
+
+    from ankiexport.cli import main
+    from ankiexport.site.collect import main as collect
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    deck_url = "https://github.com/school/lessons/releases/latest/download/"
+    result = CliRunner().invoke(main, ["build", str(SAMPLE), "--out", str(tmp_path / "out"), "--deck-url", deck_url])
+    assert result.exit_code == 0, result.output
+    assert collect(["pages", str(tmp_path / "out"), str(tmp_path / "site")]) == 0
+    assert collect(["release", str(tmp_path / "out"), str(tmp_path / "release")]) == 0
+    site = {p.name for p in (tmp_path / "site").iterdir()}
+    assert {"index.html", "feed.xml", f"{SAMPLE.stem}.html", f"{SAMPLE.stem}.pdf"} <= site
+    assert not [name for name in site if name.endswith(".apkg") or "teacher" in name]
+    release = {p.name for p in (tmp_path / "release").iterdir()}
+    assert {f"{SAMPLE.stem}.apkg", "all-lessons.apkg", f"{SAMPLE.stem}.pdf", "manifest.json"} <= release
+    assert not [name for name in release if name.endswith((".html", ".mp3")) or "teacher" in name]
+    for page in (tmp_path / "site").glob("*.html"):
+        addresses = [a for a in re.findall(r'(?:href|src)="([^"]*)"', page.read_text("utf-8")) if a != "data:,"]
+        outside = [a for a in addresses if ":" in a]
+        assert outside and all(a.startswith(deck_url) and a.endswith(".apkg") for a in outside)
+        assert [a for a in addresses if ":" not in a and a not in site] == []
+
+
+def test_the_article_is_one_mp3_of_its_sentences_with_pauses(tmp_path: Path) -> None:
+    """The sentences' own cached clips joined: one stream that decodes whole, as long as its parts and pauses."""
+    from ankiexport import speech
+
+    if not speech.available():
+        pytest.skip("the audio extra is not installed")
+    import miniaudio
+
+    from ankiexport.speech.article import PARAGRAPH_GAP, SENTENCE_GAP, article_mp3
+
+    cache = speech.SpeechCache(tmp_path)
+    paragraphs = [["Good morning.", "It is sunny."], ["Bye."]]
+    joined = article_mp3(paragraphs, cache)
+    assert joined == article_mp3(paragraphs, speech.SpeechCache(tmp_path)) and cache.misses == 3  # from the cache
+    parts = [miniaudio.mp3_get_info(cache.mp3(s)).duration for p in paragraphs for s in p]
+    decoded = miniaudio.decode(joined, nchannels=1, sample_rate=22050)
+    assert decoded.duration == pytest.approx(sum(parts) + SENTENCE_GAP + PARAGRAPH_GAP, abs=0.2)
+    assert max(decoded.samples) > 1000  # speech, not silence

@@ -74,3 +74,20 @@ def test_ci_and_the_workflow_set_up_and_test_as_readme_says() -> None:
     commands = [step.get("run", "").strip() for step in steps(load())]
     assert setup.split(" && ", 1)[0] in commands
     assert test in commands
+
+
+def test_pages_and_release_get_learner_files_chosen_by_the_manifest() -> None:
+    """Decks only with the release, linked from the pages through --deck-url; the rest of the site on Pages."""
+    workflow = load()
+    build = next(s for s in steps(workflow) if s.get("run", "").startswith(".venv/bin/ankiexport build"))
+    assert '--deck-url "$DECK_URL"' in build["run"]
+    assert build["env"]["DECK_URL"] == "https://github.com/${{ github.repository }}/releases/latest/download/"
+    commands = [step.get("run", "") for step in steps(workflow)]
+    release = next(c for c in commands if "gh release" in c)
+    assert (
+        ".venv/bin/python -m ankiexport.site.collect release out release" in release and "files=(release/*)" in release
+    )
+    assert ".venv/bin/python -m ankiexport.site.collect pages out site" in commands
+    upload = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert not [c for c in commands if "out/*" in c], "no file reaches learners by a glob that could catch a teacher's"

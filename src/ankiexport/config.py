@@ -46,6 +46,12 @@ def _regex_problem(pattern: str) -> str | None:
     return None
 
 
+def _url_problem(address: str) -> str | None:
+    if address and not (re.match(r"https?://[^\s\"'<>]+/$", address)):
+        return f"deck_url must be an http(s) address ending in '/', not {address!r}"
+    return None
+
+
 @dataclass(frozen=True)
 class Declaration:
     """What the settings table says about one setting besides its name, type and default."""
@@ -98,6 +104,14 @@ class Settings:
         "seconds per Kahoot! question: 5, 10, 20, 30, 60, 90, 120 or 240 (the values Kahoot! accepts)",
         choices=tuple(map(str, KAHOOT_TIME_LIMITS)),
         flag="--kahoot-time-limit",
+    )
+    deck_url: str = setting(
+        "",
+        "where the site's pages link the decks: an address the deck file names are appended to (the publishing "
+        "workflow's release); empty: beside the pages",
+        flag="--deck-url",
+        shown_default="(empty)",
+        check=_url_problem,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from .. import __version__
 from ..config import Settings
 from ..model import Lesson
-from ..site import Download, LessonSummary, render_feed, render_index
+from ..site import LessonSummary, render_feed, render_index
 from ..writers import Output
 from .state import Artifact, LessonRecord, PublishedRecord
 
@@ -121,15 +121,15 @@ def _manifest(publication: Publication) -> Sequence[Output]:
     return [Output(MANIFEST_NAME, data, "learner")]
 
 
-def _site_summary(record: LessonRecord, lesson: Lesson | None) -> LessonSummary:
+def _site_summary(record: LessonRecord, lesson: Lesson | None, settings: Settings) -> LessonSummary:
     """A lesson as the index and the feed list it: its record, and what only the analysed lesson knows."""
-    from ..writers.site_page import LEARNER_DOWNLOADS
+    from ..writers.site_page import LEARNER_DOWNLOADS, download
     from .sources import safe_stem
 
     stem = safe_stem(record.id)
     files = {a.file: a for a in record.artifacts if a.audience == "learner"}  # teacher files are never linked
     downloads = tuple(
-        Download(f"{stem}.{kind}", kind, files[f"{stem}.{kind}"].size)
+        download(f"{stem}.{kind}", kind, settings, files[f"{stem}.{kind}"].size)
         for kind in LEARNER_DOWNLOADS
         if f"{stem}.{kind}" in files
     )
@@ -148,14 +148,16 @@ def _site_summary(record: LessonRecord, lesson: Lesson | None) -> LessonSummary:
 
 def _site(publication: Publication) -> Sequence[Output]:
     """index.html and feed.xml: the lessons newest first, linking their pages and downloads, for GitHub Pages."""
+    from ..writers.site_page import download
+
     settings = publication.settings
-    summaries = [_site_summary(r, publication.lessons.get(r.id)) for r in publication.records]
+    summaries = [_site_summary(r, publication.lessons.get(r.id), settings) for r in publication.records]
     combined = publication.published.get("combined")
     deck = combined.artifacts[0] if combined and combined.artifacts else None
     index = render_index(
         summaries,
         course=settings.course_name,
-        combined=Download(deck.file, "apkg", deck.size) if deck else None,
+        combined=download(deck.file, "apkg", settings, deck.size) if deck else None,
         combined_counts=(deck.notes, deck.cards) if deck else (0, 0),
     )
     feed = render_feed(summaries, course=settings.course_name, author=settings.author)

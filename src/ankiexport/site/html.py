@@ -50,7 +50,7 @@ ol.vocab > li, ol.lessons > li { border-top: 1px solid var(--line); padding: .9r
 .form { font-size: .85rem; color: var(--muted); margin: 0; }
 .gloss { font-weight: 600; margin: .25rem 0 .15rem; }
 .expl { font-size: .95rem; margin: 0; }
-ol.vocab audio { height: 2.5rem; margin: .5rem 0 0; }
+ol.vocab .head audio { width: 7.5rem; height: 2.5rem; margin: 0; align-self: center; }
 ul.downloads { display: grid; gap: .6rem; }
 ul.downloads a { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline;
   column-gap: 1rem; padding: .7rem .9rem; border: 1px solid var(--line); border-radius: .5rem;

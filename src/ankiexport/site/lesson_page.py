@@ -79,15 +79,15 @@ def _term(entry: VocabEntry, clip: str | None, ipa: str) -> str:
     lines = [f'<div class="head"><h3 lang="en">{text(headword)}</h3>']
     if ipa:
         lines.append(f'<span class="ipa" lang="en-fonipa">/{text(ipa)}/</span>')
+    if clip:  # beside the headword: a narrow native player shows as a play button
+        label = text(f"Pronunciation of {headword}")
+        lines.append(f'<audio controls preload="none" src="{href(clip)}" aria-label="{label}"></audio>')
     lines.append("</div>")
     if entry.term.casefold() != headword.casefold():
         lines.append(f'<p class="form">記事では <span lang="en">{text(entry.term)}</span></p>')
     lines.append(f'<p class="gloss">{text(joined_lines(entry.gloss))}</p>')
     if entry.explanation:
         lines.append(f'<p class="expl">{text(joined_lines(entry.explanation))}</p>')
-    if clip:
-        label = text(f"Pronunciation of {headword}")
-        lines.append(f'<audio controls preload="none" src="{href(clip)}" aria-label="{label}"></audio>')
     return "<li>" + "".join(lines) + "</li>"
 
 

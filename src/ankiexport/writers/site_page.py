@@ -1,12 +1,14 @@
-"""The lesson page writer: the learners' page for one lesson, linking the lesson's learner files beside it."""
+"""The lesson page writer: the learners' page for one lesson, its audio, and links to its learner files."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from ..config import Settings
 from ..model import Lesson
-from ..site import Download, render_lesson_page
+from ..site import Download, LessonAudio, render_lesson_page
 from . import Output, WriteContext
 
 # What a lesson page offers for download, by format: learner files only (the worksheet's student edition,
@@ -14,13 +16,59 @@ from . import Output, WriteContext
 LEARNER_DOWNLOADS = ("apkg", "pdf")
 
 
+def download(file: str, kind: str, settings: Settings, size: int | None = None) -> Download:
+    """A learner file as the site links it: decks from ``deck_url`` when it is set (they are published only with
+    the release, see README), everything else beside the pages."""
+    elsewhere = settings.deck_url + quote(file) if kind == "apkg" and settings.deck_url else None
+    return Download(file, kind, size, elsewhere)
+
+
 def lesson_downloads(stem: str, settings: Settings) -> tuple[Download, ...]:
     """The lesson's learner files this build writes, in the order the page lists them."""
-    return tuple(Download(f"{stem}.{kind}", kind) for kind in LEARNER_DOWNLOADS if kind in settings.formats)
+    return tuple(download(f"{stem}.{kind}", kind, settings) for kind in LEARNER_DOWNLOADS if kind in settings.formats)
+
+
+def audio_wanted() -> bool:
+    """Audio on the pages when the audio extra is installed, unless ANKIEXPORT_AUDIO=off."""
+    from .. import speech
+
+    return speech.available() and os.environ.get("ANKIEXPORT_AUDIO", "").strip().lower() not in ("off", "0", "no")
+
+
+def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonAudio]:
+    """The whole article as ``<stem>-article.mp3`` and one ``<stem>-term-NN.mp3`` per vocabulary entry."""
+    if not audio_wanted() or not lesson.sentences:
+        return [], LessonAudio()
+    from ..speech import SpeechCache
+    from ..speech.article import article_mp3
+
+    speech = SpeechCache(context.cache_dir)
+    paragraphs: dict[int, list[str]] = {}
+    for sentence in lesson.sentences:
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
+    outputs = [Output(f"{context.stem}-article.mp3", article_mp3(list(paragraphs.values()), speech))]
+    clips: list[str | None] = []
+    for number, entry in enumerate(lesson.vocabulary, 1):
+        headword = entry.headword or entry.term
+        if not any(char.isalpha() for char in headword):
+            clips.append(None)
+            continue
+        outputs.append(Output(f"{context.stem}-term-{number:02d}.mp3", speech.mp3(headword)))
+        clips.append(outputs[-1].name)
+    return outputs, LessonAudio(outputs[0].name, tuple(clips))
 
 
 def lesson_page_outputs(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
-    """``<stem>.html``."""
+    """``<stem>.html`` and, with the audio extra, its MP3s."""
+    from ..speech import ipa
+
     settings = context.settings
-    page = render_lesson_page(lesson, course=settings.course_name, downloads=lesson_downloads(context.stem, settings))
-    return [Output(f"{context.stem}.html", page, "learner")]
+    audio_outputs, audio = _audio(lesson, context)
+    page = render_lesson_page(
+        lesson,
+        course=settings.course_name,
+        downloads=lesson_downloads(context.stem, settings),
+        audio=audio,
+        ipa=[ipa(entry.headword or entry.term) for entry in lesson.vocabulary],
+    )
+    return [Output(f"{context.stem}.html", page, "learner"), *audio_outputs]
