@@ -271,10 +271,11 @@ MANIFEST = {
 
 
 def test_pages_get_pages_audio_and_student_worksheets_and_the_release_gets_the_decks() -> None:
-    from ankiexport.site.collect import pages_files, release_files
+    from ankiexport.site.collect import pages_files, release_files, teacher_files
 
     assert pages_files(MANIFEST) == ["a-article.mp3", "a.html", "a.pdf", "feed.xml", "index.html"]
     assert release_files(MANIFEST) == ["a.apkg", "a.pdf", "all-lessons.apkg", "manifest.json"]
+    assert teacher_files(MANIFEST) == ["a-kahoot.xlsx", "a-teacher.pdf", "all-lessons-quizlet.tsv"]
 
 
 def test_collected_pages_link_only_what_they_carry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ student worksheets go to Pages. README ("The learners' site") gives the sizes be
 
     python -m ankiexport.site.collect pages OUT DEST     # copy what Pages serves from OUT into DEST
     python -m ankiexport.site.collect release OUT DEST   # the same for the release's files
+    python -m ankiexport.site.collect teacher OUT DEST   # teachers' files (never published): a run's artifact
 """
 
 from __future__ import annotations
@@ -23,13 +24,22 @@ DOWNLOADS = (".apkg", ".pdf")  # what the release offers
 MANIFEST = "manifest.json"
 
 
-def _learner_files(manifest: Mapping[str, Any]) -> Iterator[str]:
-    """Every learner file the manifest lists: each lesson's, and each combined output's."""
+def _files(manifest: Mapping[str, Any], audience: str) -> Iterator[str]:
+    """Every file of ``audience`` the manifest lists: each lesson's, and each combined output's."""
     entries = list(manifest.get("artifacts") or [])
     entries += [value for value in manifest.values() if isinstance(value, dict) and "file" in value]
     for entry in entries:
-        if entry.get("audience") == "learner":
+        if entry.get("audience") == audience:
             yield str(entry["file"])
+
+
+def _learner_files(manifest: Mapping[str, Any]) -> Iterator[str]:
+    return _files(manifest, "learner")
+
+
+def teacher_files(manifest: Mapping[str, Any]) -> list[str]:
+    """Teacher editions, answer keys and class quizzes: for the teacher only, never published."""
+    return sorted(set(_files(manifest, "teacher")))
 
 
 def pages_files(manifest: Mapping[str, Any]) -> list[str]:
@@ -44,9 +54,9 @@ def release_files(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def collect(target: str, out: Path, dest: Path) -> list[str]:
-    """Copy ``target``'s files ("pages" or "release") from the build folder ``out`` into ``dest``."""
+    """Copy ``target``'s files ("pages", "release" or "teacher") from the build folder ``out`` into ``dest``."""
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-    names = pages_files(manifest) if target == "pages" else release_files(manifest)
+    names = TARGETS[target](manifest)
     dest.mkdir(parents=True, exist_ok=True)
     for name in names:
         if "/" in name or name.startswith("."):
@@ -55,9 +65,12 @@ def collect(target: str, out: Path, dest: Path) -> list[str]:
     return names
 
 
+TARGETS = {"pages": pages_files, "release": release_files, "teacher": teacher_files}
+
+
 def main(argv: Sequence[str]) -> int:
-    if len(argv) != 3 or argv[0] not in ("pages", "release"):
-        print("usage: python -m ankiexport.site.collect pages|release OUT DEST", file=sys.stderr)
+    if len(argv) != 3 or argv[0] not in TARGETS:
+        print("usage: python -m ankiexport.site.collect pages|release|teacher OUT DEST", file=sys.stderr)
         return 2
     try:
         names = collect(argv[0], Path(argv[1]), Path(argv[2]))
