@@ -326,3 +326,45 @@ def test_generated_gapfill_gaps_sentence_initial_words_after_quotes_and_keeps_na
         "T__ o____ t___ r________: “I_ i_ g____.” N__ h__ s__ h____ i_ t__ k______, a__ Tanaka p____ a s_____ s___.",
         "S_____ o_ Apple r___, a__ China s___ “Apple i_ w______.” T___ s________ i________ i_ Tokyo.",
     ]
+
+
+# ------------------------------------------------------------------------------------------------ 12, 13 trailer
+
+
+def test_a_rule_line_after_the_translation_starts_the_trailer_and_decorated_header_is_quiet() -> None:
+    lesson = load("trailer_after_rule_line_decorated_header.txt")
+    assert lesson.translation is not None
+    assert lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+    assert len(lesson.translation.paragraphs) == 3
+    assert lesson.trailer == ("ECOM English School", "あなたの英語を、世界へ。", "毎週土曜日、オンラインで開講中。")
+    warned = messages(lesson)
+    assert [line for line, m in warned if "advertisement" in m] == [19]
+    assert "they follow a rule line after the translation" in dict(warned)[19]
+    assert not [m for _, m in warned if "is ignored" in m]  # ◆ 和訳 ◆: the second ◆ is decoration
+
+
+@pytest.mark.parametrize("rule", ["――", "━━", "＊＊＊", "-----", "＝＝＝＝"])
+def test_every_kind_of_rule_line_starts_the_trailer(tmp_path: Path, rule: str) -> None:
+    text = (FIXTURES / "trailer_after_rule_line_decorated_header.txt").read_text("utf-8").replace("――", rule)
+    assert read_text(tmp_path, text).trailer[0] == "ECOM English School"
+
+
+def test_a_line_naming_the_school_starts_the_trailer_without_a_rule(tmp_path: Path) -> None:
+    text = (FIXTURES / "trailer_after_rule_line_decorated_header.txt").read_text("utf-8").replace("――\n", "")
+    assert read_text(tmp_path, text).trailer == ()  # nothing says the school's name is one
+    path = tmp_path / "named.txt"
+    path.write_text(text, "utf-8")
+    lesson = load_lesson(path, Settings(author="ECOM English School"))
+    assert lesson.trailer[0] == "ECOM English School"
+    assert "names 'ecom english school' (author/course_name)" in dict(messages(lesson))[19]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["◆ 和訳 ◆", "■■ 和訳 ■■", "【和訳】――", "＜和訳＞", "★和訳★", "◇和訳◇", "▶ 和訳", "〈和訳〉", "=== 和訳 ==="],
+)
+def test_decorated_translation_headers_are_headers_without_text_after_them(tmp_path: Path, header: str) -> None:
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8").replace("■ 和訳", header)
+    lesson = read_text(tmp_path, text)
+    assert lesson.translation is not None and lesson.translation.title == "東京のカフェ、観光需要を取り込む"
+    assert not [m for _, m in messages(lesson) if "ignored" in m]

@@ -228,8 +228,10 @@ SectionKind = Literal["vocabulary", "translation"]
 
 # Marks that introduce a section header. '#' also starts ordinary English ("#1 hit"), so only a '#' line naming a
 # known section is a header; a line starting with one of the others is never article or translation text.
-_SECTION_MARKS = "■□◆●▼#"
-_STRONG_MARKS = "■□◆●▼"
+_SECTION_MARKS = "■□◆◇●▼★☆▶▷►◎#="  # not "*": it is also a bullet ("* translation" can be a term)
+_STRONG_MARKS = "■□◆◇●▼★☆▶▷►◎"
+# Brackets a header word may stand in (after NFKC: ＜和訳＞ is <和訳>). [和訳] is left out: it is a field label.
+_HEADER_BRACKETS = {"【": "】", "<": ">", "〈": "〉", "《": "》"}
 
 # Compared after NFKC and casefold, so full-width and upper-case spellings match too.
 _SECTION_WORDS: dict[str, SectionKind] = {
@@ -277,8 +279,8 @@ def parse_header(line: str) -> tuple[SectionKind, str] | None:
     rest = text.lstrip(_SECTION_MARKS + " \t")
     marks = text[: len(text) - len(rest)]
     strong = any(mark in _STRONG_MARKS for mark in marks)
-    if rest.startswith("【"):
-        close = rest.find("】")
+    if rest[:1] in _HEADER_BRACKETS:
+        close = rest.find(_HEADER_BRACKETS[rest[0]])
         if close > 0:
             found = _section_word(rest[1:close], True, False)
             return None if found is None else (found[0], (found[1] + " " + rest[close + 1 :]).strip())
@@ -292,11 +294,12 @@ def section_header(line: str) -> SectionKind | None:
 
 
 def _meaningful_extra(extra: str) -> str:
-    """Header text after the section word that carries content (not a colon, dash or a bracketed aside)."""
+    """Header text after the section word that carries content (not decoration such as ``◆``, ``：``, ``――`` or a
+    bracketed aside)."""
     extra = extra.strip(" :-–—・/|")
     if extra[:1] in "(（[" and extra[-1:] in ")）]":
         return ""
-    return extra
+    return extra if any(ch.isalnum() for ch in extra) else ""
 
 
 def _unknown_marked(line: str) -> bool:
@@ -305,10 +308,16 @@ def _unknown_marked(line: str) -> bool:
     return bool(text) and text[0] in _STRONG_MARKS
 
 
+# Dashes and box-drawing lines make a rule even when only two long: "――" and "━━" are a full em wide each.
+_LONG_RULE_CHARS = frozenset("―━─═＝—")
+
+
 def _is_rule(line: str) -> bool:
-    """True for a separator line such as ``-----``, ``＝＝＝`` or ``■■■■``: one symbol repeated, no content."""
+    """True for a separator line such as ``-----``, ``――``, ``＊＊＊`` or ``■■■■``: one symbol repeated."""
     chars = set(line) - {" ", "\t", "\u3000"}
-    return len(line) >= 3 and len(chars) == 1 and not line[0].isalnum()
+    if len(chars) != 1 or line[0].isalnum():
+        return False
+    return len(line) >= 3 or (len(line) == 2 and line[0] in _LONG_RULE_CHARS)
 
 
 def is_gapfill_line(text: str) -> bool:
@@ -446,7 +455,10 @@ class _Parse:
     translation_title: str = ""
     translation_paragraphs: list[str] = field(default_factory=list)
     trailer: list[str] = field(default_factory=list)
-    trailer_line: int = 0
+    trailer_line: int = 0  # where the trailer starts (a rule line, or its first line); 0 while there is none
+    trailer_reason: str = ""
+    pending_rule: int = 0  # a rule line after translation paragraphs, until the next line shows what it sets off
+    school_names: tuple[str, ...] = ()  # the author and course name, casefolded: a line naming them is advertising
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(Diagnostic(line, message))
@@ -548,19 +560,43 @@ def _lost_term_hint(entry: _Entry) -> str:
 
 
 def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[re.Pattern[str], ...]) -> None:
-    if state.trailer:
+    if state.trailer_line:
         state.trailer.append(text)
         return
     if not state.translation_title and not state.translation_paragraphs:
         state.translation_title = text
         return
+    rule, state.pending_rule = state.pending_rule, 0
+    if rule and not _japanese_prose(text):
+        state.trailer_line, state.trailer_reason = rule, "they follow a rule line after the translation"
+        state.trailer.append(text)
+        return
     normalised = unicodedata.normalize("NFKC", text)
     for pattern in patterns:
         if pattern.search(normalised):
-            state.trailer_line = number
+            state.trailer_line, state.trailer_reason = number, "they match a trailer pattern"
             state.trailer.append(text)
             return
+    names = [name for name in state.school_names if name in normalised.casefold()]
+    if names:
+        state.trailer_line, state.trailer_reason = number, f"the line names {names[0]!r} (author/course_name)"
+        state.trailer.append(text)
+        return
     state.translation_paragraphs.append(text)
+
+
+def _rule_in_translation(state: _Parse, number: int) -> None:
+    """A rule line (――, ━━, -----) after the translation's paragraphs: the trailer starts there unless Japanese
+    prose follows (a rule between two paragraphs of the translation)."""
+    if state.translation_paragraphs and not state.trailer_line:
+        state.pending_rule = state.pending_rule or number
+
+
+def _japanese_prose(text: str) -> bool:
+    """A translation paragraph: mostly Japanese, and a sentence or longer (not a school name or a slogan)."""
+    japanese = len(_JAPANESE.findall(text))
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return japanese > latin and (len(text) >= 30 or text.count("。") >= 2)
 
 
 def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
@@ -569,6 +605,8 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
     text = decode_lesson_bytes(data, source)
     patterns = _compile_patterns(tuple(settings.trailer_patterns))
     state = _Parse(source)
+    names = (settings.author, settings.course_name)
+    state.school_names = tuple(unicodedata.normalize("NFKC", name).casefold().strip() for name in names if name.strip())
     section: Literal["title", "article", "vocabulary", "translation"] = "title"
     seen: dict[SectionKind, int] = {}
 
@@ -579,6 +617,8 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         following[index] = after if after and not _is_rule(after) else following[index + 1]
     for number, line in enumerate(lines, start=1):
         if not line or _is_rule(line):
+            if line and section == "translation":
+                _rule_in_translation(state, number)
             continue
         parsed_header = parse_header(line)
         header = None if parsed_header is None else parsed_header[0]
@@ -614,11 +654,11 @@ def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
                 state.current, state.open_field = None, None
             else:
                 state.translation_line = state.translation_line or number
-                if state.trailer:
+                if state.trailer_line:
                     state.warn(number, "a translation header after the trailer; its lines are kept in the trailer")
             section = header
             continue
-        if _unknown_marked(line) and not (section == "translation" and state.trailer):
+        if _unknown_marked(line) and not (section == "translation" and state.trailer_line):
             state.warn(
                 number,
                 f"{line[:40]!r} starts with a section mark but names no known section "
@@ -745,8 +785,8 @@ def _finish(path: Path, state: _Parse) -> Lesson:
     if state.trailer:
         state.warn(
             state.trailer_line,
-            f"{len(state.trailer)} line(s) from here on look like an advertisement, not translation (they match a "
-            "trailer pattern); kept apart as the trailer and left out of the translation",
+            f"{len(state.trailer)} line(s) from here on look like an advertisement, not translation "
+            f"({state.trailer_reason}); kept apart as the trailer and left out of the translation",
         )
 
     stem_date, date_warning = date_from_stem(path.stem)
