@@ -186,11 +186,29 @@ def test_merged_paragraphs_tie() -> None:
     ]
 
 
-def test_counts_that_differ_tie_nothing_and_warn() -> None:
+def test_counts_that_differ_tie_through_merges_and_splits() -> None:
+    # 3 English sentences, 5 Japanese: the first English sentence was translated as two, the last as two (one an
+    # addition of the translator's); length-based alignment ties each English sentence to its Japanese ones.
     lesson = load_lesson(FIXTURES / "translation_counts_differ.txt", Settings())
+    assert [s.translation for s in lesson.sentences] == [
+        "京都のカフェは忙しい。観光客は抹茶が大好きだ。",
+        "店主たちは値上げするだろうと言う。",
+        "二号店を開く予定の人もいる。そして新しい店員を雇う。",
+    ]
+    assert tie_warnings(lesson) == []
+
+
+def test_lengths_that_fit_nowhere_tie_nothing_and_warn() -> None:
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["The yen fell sharply against the dollar this week, and exporters across Japan were very happy."] * 3,
+            translation=["円安。", "輸出。", "喜び。"],
+        )
+    )
     assert [s.translation for s in lesson.sentences] == ["", "", ""]
     (message,) = tie_warnings(lesson)
-    assert "5 sentence(s)" in message and "3 sentence(s)" in message
+    assert "3 sentence(s) in 3 paragraph(s) could not be tied" in message
 
 
 def test_only_runs_that_close_together_tie() -> None:
@@ -205,12 +223,17 @@ def test_only_runs_that_close_together_tie() -> None:
             ],
         )
     )
-    # English [2, 1, 1] against Japanese [1, 2, 1]: the first two paragraphs cross, the last one closes alone.
-    assert [s.translation for s in lesson.sentences] == ["", "", "", "あらゆる店で物価が上がった。"]
+    # English [2, 1, 1] against Japanese [1, 2, 1]: the paragraphs cross, but sentence by sentence they pair up.
+    assert [s.translation for s in lesson.sentences] == [
+        "円が急落した。",
+        "輸出業者は喜んだ。",
+        "輸入業者は喜ばなかった。",
+        "あらゆる店で物価が上がった。",
+    ]
     assert tie_warnings(lesson) == []
 
 
-def test_a_sentence_translated_as_two_is_not_tied_by_position() -> None:
+def test_a_sentence_translated_as_two_gets_both() -> None:
     lesson = analyse(
         make_lesson(
             "T",
@@ -218,7 +241,10 @@ def test_a_sentence_translated_as_two_is_not_tied_by_position() -> None:
             translation=["今週、円はドルに対して急落した。輸出業者はとても喜んだ。", "物価が上がった。"],
         )
     )
-    assert [s.translation for s in lesson.sentences] == ["", ""]
+    assert [s.translation for s in lesson.sentences] == [
+        "今週、円はドルに対して急落した。輸出業者はとても喜んだ。",
+        "物価が上がった。",
+    ]
 
 
 def test_lengths_veto_a_split_balanced_by_a_merge() -> None:
@@ -252,7 +278,7 @@ def test_no_translation_no_warning() -> None:
     assert tie_warnings(lesson) == []
 
 
-def test_with_unequal_totals_only_paragraphs_before_the_difference_tie() -> None:
+def test_an_added_sentence_joins_its_neighbour_and_nothing_is_lost() -> None:
     lesson = analyse(
         make_lesson(
             "T",
@@ -264,4 +290,9 @@ def test_with_unequal_totals_only_paragraphs_before_the_difference_tie() -> None
             ],
         )
     )
-    assert [s.translation for s in lesson.sentences] == ["今週、円が急落した。", "", "", ""]
+    assert [s.translation for s in lesson.sentences] == [
+        "今週、円が急落した。",
+        "輸出業者は喜んだ。",
+        "輸入業者は違った。彼らは困った。",
+        "店の物価が上がった。",
+    ]

@@ -368,3 +368,36 @@ def test_decorated_translation_headers_are_headers_without_text_after_them(tmp_p
     lesson = read_text(tmp_path, text)
     assert lesson.translation is not None and lesson.translation.title == "東京のカフェ、観光需要を取り込む"
     assert not [m for _, m in messages(lesson) if "ignored" in m]
+
+
+# ------------------------------------------------------------------------------------------------ 14 alignment
+
+
+def test_sentences_a_translator_split_in_two_still_tie() -> None:
+    lesson = load("translation_sentences_split_by_translator.txt")
+    assert lesson.translation is not None
+    assert all(s.translation for s in lesson.sentences)
+    assert lesson.sentences[0].translation == (
+        "人工知能(AI)スペシャリストに対する世界的な需要が急増しています。"
+        "そうした中、「AIトレーナー」という新しい職種が日本で大きな注目を集めています。"
+    )
+    assert lesson.sentences[11].translation.startswith("このトレンドは、労働市場の変化を浮き彫りにしています。地理")
+    assert lesson.sentences[1].translation.startswith("この仕事のリモートという性質")
+
+
+def test_two_english_sentences_translated_as_one_both_get_it() -> None:
+    from analysis_helpers import make_lesson
+    from ankiexport.analysis import analyse
+
+    lesson = analyse(
+        make_lesson(
+            "T",
+            ["The yen fell. Exporters were glad.", "Prices rose in many shops across the country."],
+            translation=["円が下落し、輸出業者は喜んだ。", "全国の多くの店で物価が上がった。"],
+        )
+    )
+    assert [s.translation for s in lesson.sentences] == [
+        "円が下落し、輸出業者は喜んだ。",
+        "円が下落し、輸出業者は喜んだ。",
+        "全国の多くの店で物価が上がった。",
+    ]

@@ -1,9 +1,10 @@
-"""Tying article sentences to their Japanese translation: Japanese sentence splitting and count-based alignment."""
+"""Tying article sentences to their Japanese translation: Japanese sentence splitting and length-based alignment."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..model import Diagnostic, Sentence, Translation
 
@@ -54,81 +55,144 @@ def split_japanese(paragraph: str) -> list[str]:
     return nested if opened == closed else _split(paragraph, nested=False)
 
 
-def _groups(english: Sequence[int], japanese: Sequence[int]) -> list[tuple[range, range]]:
-    """Runs of paragraphs (English indices, Japanese indices) that end together at a common sentence count.
+# Gale and Church's bead kinds (English sentences, Japanese sentences) and their prior probabilities.
+_BEADS: tuple[tuple[int, int, float], ...] = (
+    (1, 1, 0.89),
+    (1, 2, 0.0445),
+    (2, 1, 0.0445),
+    (1, 0, 0.005),
+    (0, 1, 0.005),
+)
+_UNSYNCED = 1.5  # cost of a bead that starts a paragraph on one side only (translators mostly keep paragraphs)
+_EARLY_GAP = 0.75  # extra cost of a sentence left over before the end
+_RATIOS = (0.25, 1.0)  # Japanese characters per English character in a translation: about 0.4 to 0.6
 
-    Only runs where one side is a single paragraph are returned: the other side merely split or merged it. A run
-    with several paragraphs on both sides means the boundaries cross, and an unclosed run means the counts differ:
-    neither can be tied by position.
+
+def _length_cost(english: int, japanese: int, ratio: float) -> float:
+    """-log of how likely ``japanese`` characters translate ``english`` ones: a normal error around the ratio."""
+    expected = english * ratio
+    delta = (japanese - expected) / (0.3 * expected + 3)  # lengths vary about 30% around what the ratio expects
+    return -math.log(max(math.erfc(abs(delta) / math.sqrt(2)), 1e-12))
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side's sentences: their lengths and, for each, the paragraph it belongs to."""
+
+    lengths: tuple[int, ...]
+    paragraph: tuple[int, ...]
+    text: tuple[str, ...] = ()
+
+    def texts(self, i: int, count: int) -> str:
+        return "".join(self.text[i : i + count])
+
+    def starts_paragraph(self, i: int) -> bool:
+        return i == 0 or i == len(self.lengths) or self.paragraph[i] != self.paragraph[i - 1]
+
+    def fits(self, i: int, count: int) -> bool:
+        """True when ``count`` sentences from ``i`` exist and lie in one paragraph."""
+        return i + count <= len(self.lengths) and (count < 2 or self.paragraph[i] == self.paragraph[i + 1])
+
+
+def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int, int, int]]:
+    """The cheapest bead sequence as (english start, count, japanese start, count), by dynamic programming.
+
+    A sentence left over costs a little more before the end: where lengths cannot tell where it belongs, it is
+    put last (a translator's added note mostly is), so that the sentences before it still tie.
     """
-    groups: list[tuple[range, range]] = []
-    i = j = 0
-    while i < len(english) and j < len(japanese):
-        start_i, start_j = i, j
-        total_e, total_j = english[i], japanese[j]
-        i, j = i + 1, j + 1
-        while total_e != total_j:
-            if total_e < total_j:
-                if i == len(english):
-                    return groups
-                total_e, i = total_e + english[i], i + 1
-            else:
-                if j == len(japanese):
-                    return groups
-                total_j, j = total_j + japanese[j], j + 1
-        if i - start_i == 1 or j - start_j == 1:
-            groups.append((range(start_i, i), range(start_j, j)))
-    return groups
+    n, m = len(english.lengths), len(japanese.lengths)
+    cost = [[math.inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == math.inf:
+                continue
+            unsynced = _UNSYNCED if english.starts_paragraph(i) != japanese.starts_paragraph(j) else 0.0
+            for de, dj, prior in _BEADS:
+                if not (english.fits(i, de) and japanese.fits(j, dj)):
+                    continue
+                length = _length_cost(sum(english.lengths[i : i + de]), sum(japanese.lengths[j : j + dj]), ratio)
+                early = _EARLY_GAP if (not de or not dj) and i + de < n and j + dj < m else 0.0
+                total = cost[i][j] - math.log(prior) + (length if de and dj else early) + unsynced
+                if total < cost[i + de][j + dj]:
+                    cost[i + de][j + dj], back[i + de][j + dj] = total, (de, dj)
+    beads: list[tuple[int, int, int, int]] = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        step = back[i][j]
+        assert step is not None  # 1-0 and 0-1 beads make every cell reachable
+        i, j = i - step[0], j - step[1]
+        beads.append((i, step[0], j, step[1]))
+    return beads[::-1]
 
 
-def _plausible(english: str, japanese: str, ratio: float) -> bool:
+def _regions(beads: Sequence[tuple[int, int, int, int]], english: _Side, japanese: _Side) -> list[list[int]]:
+    """Bead indices grouped between the points where both sides start a paragraph together."""
+    regions: list[list[int]] = [[]]
+    for number, (i, _, j, _) in enumerate(beads):
+        if regions[-1] and english.starts_paragraph(i) and japanese.starts_paragraph(j):
+            regions.append([])
+        regions[-1].append(number)
+    return regions
+
+
+def _plausible(english: int, japanese: int, ratio: float) -> bool:
     """True when the lengths fit a translation (Gale-Church's idea, loosely): within half to twice the usual."""
-    expected = len(english) * ratio
-    return expected / 2 - 3 <= len(japanese) <= expected * 2 + 3
+    expected = english * ratio
+    return expected / 2 - 3 <= japanese <= expected * 2 + 3
+
+
+def _ties(beads: Sequence[tuple[int, int, int, int]], english: _Side, japanese: _Side, ratio: float) -> dict[int, str]:
+    """English sentence -> Japanese text for the regions that hold only plausible pairs and nothing left over."""
+    ties: dict[int, tuple[int, int]] = {}
+    for region in _regions(beads, english, japanese):
+        chosen = [beads[number] for number in region]
+        if any(de == 0 or dj == 0 for _, de, _, dj in chosen):
+            break  # past a sentence left over, where the rest belongs is only as sure as the lengths are
+        if all(
+            _plausible(sum(english.lengths[i : i + de]), sum(japanese.lengths[j : j + dj]), ratio)
+            for i, de, j, dj in chosen
+        ):
+            ties.update((number, (j, dj)) for i, de, j, dj in chosen for number in range(i, i + de))
+    return {number: japanese.texts(j, dj) for number, (j, dj) in ties.items()}
 
 
 def tie_translations(
     sentences: Sequence[Sentence], translation: Translation | None
 ) -> tuple[tuple[Sentence, ...], tuple[Diagnostic, ...]]:
-    """The sentences with ``translation`` set wherever the counts leave no doubt; a warning when none could be tied.
+    """The sentences with ``translation`` set wherever an alignment leaves no doubt; a warning when none is tied.
 
-    Paragraphs are grouped where both sides reach the same sentence count at a paragraph end with one side a single
-    paragraph (the translator merged or split paragraphs but kept sentences); within a group sentences tie in
-    order. When the totals differ, only a paragraph tied to the paragraph in the same place counts, up to where
-    the counts part (a translator's note added at the end does not spoil the rest). A group is dropped when any
-    pair's lengths do not fit a translation (a sentence split in two, another merged). Anything else is left
-    untied rather than tied wrongly.
+    Sentences are aligned by length after Gale and Church (1993): dynamic programming over beads of one English
+    sentence to one Japanese, one to two (a translator split the sentence), two to one (merged), or one to none,
+    never across a paragraph on either side, and cheaper where both sides start paragraphs together. The result
+    is kept per region between such common paragraph starts: a region with a pair whose lengths do not fit a
+    translation is left untied, and so is everything from a sentence left over on either side on (counts that
+    differ without a split or merge to explain them): untied rather than tied wrongly. A
+    two-to-one pair gives both English sentences the Japanese sentence; a one-to-two pair gives the English
+    sentence both Japanese ones.
     """
     result = tuple(sentences)
     if translation is None or not sentences or not translation.paragraphs:
         return result, ()
-    japanese = [split_japanese(paragraph) for paragraph in translation.paragraphs]
-    japanese = [paragraph for paragraph in japanese if paragraph]
-    by_paragraph: dict[int, list[int]] = {}
-    for number, sentence in enumerate(sentences):
-        by_paragraph.setdefault(sentence.paragraph, []).append(number)
-    english = [by_paragraph[key] for key in sorted(by_paragraph)]
-    ratio = sum(len(s) for p in japanese for s in p) / max(sum(len(s.text) for s in sentences), 1)
-    ties: dict[int, str] = {}
-    english_counts, japanese_counts = [len(p) for p in english], [len(p) for p in japanese]
-    same_total = sum(english_counts) == sum(japanese_counts)
-    for english_run, japanese_run in _groups(english_counts, japanese_counts):
-        # With a sentence gained or lost somewhere, only paragraph-for-paragraph runs in the same place are safe.
-        if not same_total and not (len(english_run) == 1 and english_run == japanese_run):
-            continue
-        numbers = [number for i in english_run for number in english[i]]
-        translated = [text for j in japanese_run for text in japanese[j]]
-        pairs = list(zip(numbers, translated, strict=True))
-        if all(_plausible(sentences[number].text, text, ratio) for number, text in pairs):
-            ties.update(pairs)
+    japanese_paragraphs = [split_japanese(paragraph) for paragraph in translation.paragraphs]
+    japanese_text = [text for paragraph in japanese_paragraphs for text in paragraph]
+    english = _Side(tuple(len(s.text) for s in sentences), tuple(s.paragraph for s in sentences))
+    japanese = _Side(
+        tuple(len(text) for text in japanese_text),
+        tuple(number for number, paragraph in enumerate(japanese_paragraphs) for _ in paragraph),
+        tuple(japanese_text),
+    )
+    ratio = min(max(sum(japanese.lengths) / max(sum(english.lengths), 1), _RATIOS[0]), _RATIOS[1])
+    ties = _ties(_align(english, japanese, ratio), english, japanese, ratio)
     result = tuple(replace(sentence, translation=ties.get(number, "")) for number, sentence in enumerate(sentences))
     if ties:
         return result, ()
-    flat = sum(len(paragraph) for paragraph in japanese)
+    paragraphs = len({s.paragraph for s in sentences})
     warning = Diagnostic(
         line=translation.line,
-        message=f"the translation's {flat} sentence(s) in {len(japanese)} paragraph(s) could not be tied to "
-        f"the article's {len(sentences)} sentence(s) in {len(english)} paragraph(s); cards show no sentence "
-        "translation",
+        message=f"the translation's {len(japanese_text)} sentence(s) in {len([p for p in japanese_paragraphs if p])} "
+        f"paragraph(s) could not be tied to the article's {len(sentences)} sentence(s) in {paragraphs} "
+        "paragraph(s); cards show no sentence translation",
     )
     return result, (warning,)
