@@ -401,3 +401,15 @@ def test_two_english_sentences_translated_as_one_both_get_it() -> None:
         "円が下落し、輸出業者は喜んだ。",
         "全国の多くの店で物価が上がった。",
     ]
+
+
+@pytest.mark.parametrize(("english", "japanese"), [(1, 150), (150, 1), (400, 380)])
+def test_alignment_of_very_unequal_or_long_translations_completes(english: int, japanese: int) -> None:
+    from ankiexport.analysis.align import tie_translations
+    from ankiexport.model import Sentence, Translation
+
+    sentences = [Sentence(f"Prices rose {n} points today.", n // 10, n) for n in range(english)]
+    paragraphs = tuple("".join("物価が上がった。" for _ in range(10)) for _ in range(max(japanese // 10, 1)))
+    paragraphs = paragraphs if japanese >= 10 else ("物価が上がった。" * japanese,)
+    tied, _ = tie_translations(sentences, Translation("題", paragraphs, 1))
+    assert len(tied) == english

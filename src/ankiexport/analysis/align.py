@@ -64,6 +64,7 @@ _BEADS: tuple[tuple[int, int, float], ...] = (
     (0, 1, 0.005),
 )
 _UNSYNCED = 1.5  # cost of a bead that starts a paragraph on one side only (translators mostly keep paragraphs)
+_BAND = 30  # sentences either side of the diagonal the alignment may stray
 _EARLY_GAP = 0.75  # extra cost of a sentence left over before the end
 _RATIOS = (0.25, 1.0)  # Japanese characters per English character in a translation: about 0.4 to 0.6
 
@@ -101,27 +102,30 @@ def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int
     put last (a translator's added note mostly is), so that the sentences before it still tie.
     """
     n, m = len(english.lengths), len(japanese.lengths)
-    cost = [[math.inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
+    # Only cells near the diagonal from (0, 0) to (n, m): linear in the lesson's length, however long it is.
+    half = _BAND + math.ceil(max(m / max(n, 1), n / max(m, 1)))  # wide enough to step from row to row
+    centre = [round(i * m / max(n, 1)) for i in range(n + 1)]
+    band = [range(max(0, c - half), min(m, c + half) + 1) for c in centre]
+    cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    back: dict[tuple[int, int], tuple[int, int]] = {}
     for i in range(n + 1):
-        for j in range(m + 1):
-            if cost[i][j] == math.inf:
+        for j in band[i]:
+            here = cost.get((i, j))
+            if here is None:
                 continue
             unsynced = _UNSYNCED if english.starts_paragraph(i) != japanese.starts_paragraph(j) else 0.0
             for de, dj, prior in _BEADS:
-                if not (english.fits(i, de) and japanese.fits(j, dj)):
+                if not (english.fits(i, de) and japanese.fits(j, dj)) or j + dj not in band[i + de]:
                     continue
                 length = _length_cost(sum(english.lengths[i : i + de]), sum(japanese.lengths[j : j + dj]), ratio)
                 early = _EARLY_GAP if (not de or not dj) and i + de < n and j + dj < m else 0.0
-                total = cost[i][j] - math.log(prior) + (length if de and dj else early) + unsynced
-                if total < cost[i + de][j + dj]:
-                    cost[i + de][j + dj], back[i + de][j + dj] = total, (de, dj)
+                total = here - math.log(prior) + (length if de and dj else early) + unsynced
+                if total < cost.get((i + de, j + dj), math.inf):
+                    cost[i + de, j + dj], back[i + de, j + dj] = total, (de, dj)
     beads: list[tuple[int, int, int, int]] = []
     i, j = n, m
     while (i, j) != (0, 0):
-        step = back[i][j]
-        assert step is not None  # 1-0 and 0-1 beads make every cell reachable
+        step = back[i, j]  # 1-0 and 0-1 beads make every cell of the band reachable
         i, j = i - step[0], j - step[1]
         beads.append((i, step[0], j, step[1]))
     return beads[::-1]
