@@ -65,8 +65,8 @@ _BEADS: tuple[tuple[int, int, float], ...] = (
 )
 _UNSYNCED = 1.5  # cost of a bead that starts a paragraph on one side only (translators mostly keep paragraphs)
 _BAND = 30  # sentences either side of the diagonal the alignment may stray
-_EARLY_GAP = 0.75  # extra cost of a sentence left over before the end
-_RATIOS = (0.25, 1.0)  # Japanese characters per English character in a translation: about 0.4 to 0.6
+_EARLY_GAP = 1.5  # extra cost of a sentence left over before the end
+_RATIOS = (0.35, 0.9)  # Japanese characters per English character in a translation: about 0.4 to 0.6
 
 
 def _length_cost(english: int, japanese: int, ratio: float) -> float:
