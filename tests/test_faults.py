@@ -1,8 +1,9 @@
 """Faults during a build: SIGKILL at any moment leaves only whole previous-or-new files, and the next build recovers.
 
-The kill moments come from the build's observed progress in its output folder (nothing written yet, the folder
-created, the first temporaries, a share of the files renamed into place), never from a clock: a slow or busy
-machine reaches the same moments, only later.
+Every build here is watched through its output folder while it runs: every visible file read at any poll must be
+a whole file. The kill moments come from that observed progress (nothing written yet, the folder created, the
+first temporaries, a share of the files renamed into place), never from a clock: a slow or busy machine reaches
+the same moments, only later.
 """
 
 from __future__ import annotations
@@ -75,27 +76,50 @@ class Progress:
     new: frozenset[str]  # files created or replaced since the start, hidden ones included
     new_published: int  # of those, files a user sees: each one a file renamed into place
 
-    @classmethod
-    def since(cls, start: dict[str, tuple[int, int]], out: Path) -> Progress:
-        now = entries(out)
-        new = frozenset(name for name, key in now.items() if start.get(name) != key)
-        shown = sum(1 for name in new if not hidden(Path(name)))
-        return cls(out.is_dir(), new, shown)
-
 
 Moment = Callable[[Progress], bool]
 
 
-def kill_at(process: subprocess.Popen[bytes], out: Path, start: dict[str, tuple[int, int]], moment: Moment) -> bool:
-    """Kill the build (and its workers) once ``moment`` is reached; False if it finished first."""
-    while not moment(Progress.since(start, out)):
-        if process.poll() is not None:
-            return False
-        time.sleep(0.002)  # polling a condition; the pause only leaves the CPU to the build
-    with contextlib.suppress(ProcessLookupError):  # it may have ended just now; its files are checked all the same
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return True
+class Watch:
+    """A build observed through its output folder while it runs: its progress, and every version of every visible
+    file that could be read at any poll (each must be a whole file, not only what is left after a kill)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.start = entries(out)
+        self.last = dict(self.start)
+        self.seen: dict[str, list[bytes]] = {}
+
+    def poll(self) -> Progress:
+        now = entries(self.out)
+        for name, key in now.items():
+            if not hidden(Path(name)) and self.last.get(name) != key:
+                with contextlib.suppress(FileNotFoundError):  # replaced again meanwhile: the next poll reads it
+                    self.seen.setdefault(name, []).append((self.out / name).read_bytes())
+        self.last = now
+        new = frozenset(name for name, key in now.items() if self.start.get(name) != key)
+        return Progress(self.out.is_dir(), new, sum(1 for name in new if not hidden(Path(name))))
+
+    def run(self, lessons: Path, moment: Moment | None = None) -> int | None:
+        """Build and watch until the build ends (its exit code), or until ``moment``, when it and its workers are
+        killed (None)."""
+        process = build(lessons, self.out)
+        while moment is None or not moment(self.poll()):
+            if process.poll() is not None:
+                self.poll()
+                return process.returncode
+            time.sleep(0.002)  # polling a condition; the pause only leaves the CPU to the build
+        with contextlib.suppress(ProcessLookupError):  # it may have ended just now; its files are checked all the same
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None
+
+    def versions(self) -> dict[str, list[bytes]]:
+        """Every version seen of every visible file, the files left at the end included."""
+        seen = {name: list(data) for name, data in self.seen.items()}
+        for name, data in published(self.out).items():
+            seen.setdefault(name, []).append(data)
+        return seen
 
 
 def copies(folder: Path, count: int) -> Path:
@@ -106,43 +130,54 @@ def copies(folder: Path, count: int) -> Path:
     return folder
 
 
+def assert_whole(watch: Watch, allowed: dict[str, list[bytes]], when: str) -> None:
+    """Every visible file seen while the build ran, and left after it, is one of the whole files ``allowed``."""
+    for name, versions in watch.versions().items():
+        assert name in allowed, f"{name} {when}"
+        for data in versions:
+            assert data in allowed[name], f"{name} was seen as a partial or unknown file {when}"
+
+
 @pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_whole_files(tmp_path: Path) -> None:
     lessons = copies(tmp_path / "lessons", 4)
-    reference = tmp_path / "reference"
-    assert build(lessons, reference).wait() == 0
-    expected = published(reference)
-    total = len(expected)  # lesson files, then the combined deck, manifest and index
+    reference = Watch(tmp_path / "reference")
+    assert reference.run(lessons) == 0
+    expected = published(reference.out)
+    total = len(expected)  # lesson files, then the combined deck, manifest, index and feed
     assert total >= 11
+    assert_whole(reference, {name: [data] for name, data in expected.items()}, "during a complete build")
 
-    moments: dict[str, Moment] = {
-        "before anything is written": lambda p: True,
-        "the folder exists": lambda p: p.exists,
-        "the first entry (lock or temporary)": lambda p: len(p.new) >= 1,
-        "the first temporaries": lambda p: len(p.new) >= 3,
-        **{
-            f"{count} of {total} files in place": lambda p, count=count: p.new_published >= count
-            for count in sorted({total // 2, total - 3, total - 2, total - 1})
-        },
-    }
+    # Kill points from the build's progress: start-up, the lesson builds, and the combined outputs at the end. Each
+    # build takes over what the killed one before it left, except the last: a build that finds most lessons already
+    # recorded as built would never reach it, so it starts from an empty folder.
+    moments: list[tuple[str, Moment, bool]] = [
+        ("before anything is written", lambda p: True, False),
+        ("the folder exists", lambda p: p.exists, False),
+        ("the first entry (lock or temporary)", lambda p: len(p.new) >= 1, False),
+        ("the first temporaries", lambda p: len(p.new) >= 3, False),
+        (f"{total // 2} of {total} files in place", lambda p: p.new_published >= total // 2, False),
+        (f"{total - 2} of {total} files in place", lambda p: p.new_published >= total - 2, True),
+    ]
     out = tmp_path / "out"
-    killed = []
-    for name, moment in moments.items():
-        start = entries(out)
-        process = build(lessons, out)
-        if kill_at(process, out, start, moment):
-            killed.append(name)
-        else:  # it finished before that moment (a build that recovered most of the work): it must be complete
-            assert process.returncode == 0, name
-            assert published(out) == expected, name
-            shutil.rmtree(out)  # so the next moment is reached by a build that has everything to do
-        for file, data in published(out).items():
-            assert file in expected, f"{file} after a kill at: {name}"
-            assert data == expected[file], f"{file} is not a whole file after a kill at: {name}"
-        # A killed build may leave its temporaries and its lock file; the next one removes or takes them over.
-    assert len(killed) >= len(moments) // 2, f"the build finished before most moments; killed at: {killed}"
-    assert build(lessons, out).wait() == 0
+    for name, moment, fresh in moments:
+        for _attempt in range(3):
+            if fresh:
+                shutil.rmtree(out, ignore_errors=True)
+            watch = Watch(out)
+            finished = watch.run(lessons, moment)
+            assert_whole(watch, {file: [data] for file, data in expected.items()}, f"with a kill at: {name}")
+            if finished is None:
+                break  # killed: it may leave temporaries and its lock file, and the next build must cope
+            # It finished between two looks at the folder, before that moment: it must be complete; try again.
+            assert finished == 0 and published(out) == expected, name
+            fresh = True
+        else:
+            pytest.fail(f"the build always finished before the moment: {name}")
+    recovery = Watch(out)
+    assert recovery.run(lessons) == 0
     assert published(out) == expected
+    assert_whole(recovery, {name: [data] for name, data in expected.items()}, "during the recovering build")
     assert not [p.name for p in out.rglob("*.tmp")]
 
 
@@ -151,24 +186,22 @@ def test_killed_rebuild_keeps_previous_good_files(tmp_path: Path) -> None:
     lessons = tmp_path / "lessons"
     lessons.mkdir()
     shutil.copy(SAMPLE, lessons / SAMPLE.name)
-    out = tmp_path / "out"
-    assert build(lessons, out).wait() == 0
-    previous = published(out)
+    first = Watch(tmp_path / "out")
+    assert first.run(lessons) == 0
+    previous = published(first.out)
     text = (lessons / SAMPLE.name).read_text("utf-8").replace("急騰する", "急上昇する")
     (lessons / SAMPLE.name).write_text(text, "utf-8")
 
-    # Kill the rebuild while it writes the new version, and again once its first new file is in place.
-    seen: list[dict[str, bytes]] = []
-    for moment in (lambda p: len(p.new) >= 2, lambda p: p.new_published >= 1):
-        start = entries(out)
-        kill_at(build(lessons, out), out, start, moment)
-        seen.append(published(out))
-    assert build(lessons, out).wait() == 0
-    rebuilt = published(out)
+    # Watch the rebuild write its new version, and kill it once its first new file is in place.
+    killed = Watch(first.out)
+    killed.run(lessons, lambda p: p.new_published >= 1)
+    assert set(published(first.out)) == set(previous)
+    rebuild = Watch(first.out)
+    assert rebuild.run(lessons) == 0
+    rebuilt = published(first.out)
     assert rebuilt[f"{SAMPLE.stem}.apkg"] != previous[f"{SAMPLE.stem}.apkg"]
-    with zipfile.ZipFile(out / f"{SAMPLE.stem}.apkg") as archive:
+    with zipfile.ZipFile(first.out / f"{SAMPLE.stem}.apkg") as archive:
         assert archive.testzip() is None
-    for files in seen:
-        assert set(files) == set(previous)
-        for name, data in files.items():
-            assert data in (previous[name], rebuilt[name]), f"{name} is neither the previous nor the new file"
+    both = {name: [previous[name], rebuilt[name]] for name in previous}
+    assert_whole(killed, both, "(neither the previous nor the new file) in a killed rebuild")
+    assert_whole(rebuild, both, "(neither the previous nor the new file) in the rebuild after it")
