@@ -181,6 +181,8 @@ def test_page_in_a_real_browser(browser: Any, base_url: str, site: Path, name: s
     context, page, seen = _load(browser, base_url, name, viewport, scheme)
     try:
         assert page.evaluate("document.querySelectorAll('a[href]').length") > 0
+        # A file size never breaks across lines ("213 / KB" at phone width was the old index's look).
+        assert page.evaluate("[...document.querySelectorAll('.size')].filter(e => e.getClientRects().length > 1)") == []
         if name.startswith(VOICE_STEM):  # the article and each term have a player
             assert page.evaluate("document.querySelectorAll('audio').length") == 3
         # axe-core at phone width in both themes (colour contrast differs by theme; the DOM does not by width).
