@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +34,16 @@ def sample_path() -> Path:
 def fixtures_dir() -> Path:
     """Folder of fixture lessons, each named by the feature it exercises."""
     return FIXTURES
+
+
+@pytest.fixture
+def collection(tmp_path: Path) -> Iterator[Any]:
+    """A fresh, empty collection of the real Anki engine (skipped where the anki package is not installed)."""
+    anki_collection = pytest.importorskip("anki.collection")
+    folder = tmp_path / "anki"
+    folder.mkdir()
+    col = anki_collection.Collection(str(folder / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()

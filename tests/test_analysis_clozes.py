@@ -111,8 +111,8 @@ EXPECTED: dict[str, list[str]] = {
         "Japanese workers {{c1::earn::稼ぐ}} money from abroad.",
     ],
     "cloze_overlap_longer_term.txt": [
-        "AI trainers need a {{c1::nuanced understanding::微妙なニュアンスの理解}} of context.",
-        "{{c1::Understanding::理解}} grows with practice.",
+        "AI trainers need a {{c1::nuanced understanding::微妙なニュアンスの理解 · n…}} of context.",
+        "{{c1::Understanding::理解 · U…}} grows with practice.",
     ],
     "cloze_possessive_singular.txt": [  # the possessive 's stays visible; a term that has one keeps it
         "The {{c1::newcomer::新人}}'s first week was hard, but the {{c2::cohort::同期の集団}}’s mentors helped.",
@@ -177,12 +177,12 @@ def test_title_fallback_only_for_terms_the_body_lacks() -> None:
 # ------------------------------------------------------------------------------------------------ the sample
 
 SAMPLE_CLOZES = [
-    "Rise of the AI Trainer: Japanese Remote Workers {{c1::Tap into::~を利用する}} Global Demand to Earn Foreign "
+    "Rise of the AI Trainer: Japanese Remote Workers {{c1::Tap into::~を利用する · T…}} Global Demand to Earn Foreign "
     "Currency",
     "As the global demand for artificial intelligence specialists {{c1::skyrockets::急騰する}}, a new role, the "
     "“AI Trainer,” is {{c2::gaining::勢いを増す}} significant {{c2::traction}} in Japan.",
-    "{{c1::Capitalizing on::~をうまく利用する}} the remote nature of the job and a favorable exchange rate, a growing "
-    "number of Japanese workers are looking beyond domestic opportunities to earn foreign currency from "
+    "{{c1::Capitalizing on::~をうまく利用する · C…}} the remote nature of the job and a favorable exchange rate, a "
+    "growing number of Japanese workers are looking beyond domestic opportunities to earn foreign currency from "
     "international tech companies.",
     "The job of an AI Trainer is {{c1::crucial::極めて重要な}} for {{c2::refining::~を洗練させる}} the capabilities of "
     "generative AI models.",

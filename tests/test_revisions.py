@@ -82,7 +82,7 @@ def test_only_the_changed_notes_move_forward(repo: Path) -> None:
     git(repo, "commit", "-qam", "fix gloss", when=T2)
     times = times_by_note(lesson)
     assert times["vocabulary:crucial"] == T2
-    assert times["vocabulary:Tap into"] == T1
+    assert times["vocabulary:tap into"] == T1
     assert times["vocabulary:gaining traction"] == T1
     # The cloze that hides "crucial" shows its gloss on the back: it changed too; the others did not.
     changed = {name for name, when in times.items() if when == T2}
@@ -96,7 +96,7 @@ def test_an_uncommitted_edit_dates_from_the_file(repo: Path) -> None:
     os.utime(lesson, (T3, T3))
     times = times_by_note(lesson)
     assert times["vocabulary:gaining traction"] == T3
-    assert times["vocabulary:Tap into"] == T1
+    assert times["vocabulary:tap into"] == T1
 
 
 def test_a_version_that_no_longer_reads_counts_as_different(repo: Path) -> None:

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,18 +131,6 @@ def expected_counts(lesson: Lesson) -> tuple[int, int]:
     return notes, cards
 
 
-@pytest.fixture
-def collection(tmp_path: Path) -> Iterator[Any]:
-    """A fresh, empty Anki collection."""
-    folder = tmp_path / "anki"
-    folder.mkdir()
-    col = Collection(str(folder / "collection.anki2"))
-    try:
-        yield col
-    finally:
-        col.close()
-
-
 def import_package(col: Any, path: Path) -> dict[str, int]:
     """Import with Anki's default options (update notes and note types if newer), as a learner does."""
     request = ImportAnkiPackageRequest(package_path=str(path.resolve()), options=ImportAnkiPackageOptions())
@@ -229,17 +216,16 @@ def test_hand_built_lesson_imports_with_expected_counts_and_renders(collection: 
     assert import_package(collection, path) == {"new": 6, "updated": 0, "duplicate": 0, "conflicting": 0}
     assert (collection.note_count(), collection.card_count()) == (6, 11)
     check_rendering(collection, lesson)
-    assert Settings().deck_name + "::Test Lesson: The Yen" in [d.name for d in collection.decks.all_names_and_ids()]
+    assert Settings().deck_name + "::2026-12-05" in [d.name for d in collection.decks.all_names_and_ids()]
 
 
-def test_production_card_blanks_the_term_with_first_letters(collection: Any, tmp_path: Path) -> None:
+def test_production_card_asks_for_the_headword_from_its_gloss_alone(collection: Any, tmp_path: Path) -> None:
+    # The sentence with the term blanked is the cloze card's question; the production card must not ask it again.
     import_package(collection, build(make_lesson(), tmp_path))
     (note_id,) = collection.find_notes('"Term:gain traction"')
     production = next(card for card in collection.get_note(note_id).cards() if card.ord == 1)
     front = " ".join(visible_text(production.question()).split())
-    assert "g___ t_______" in front
-    assert "A new role is g______ significant t_______ in Japan." in front
-    assert "gaining" not in front
+    assert front == "勢いを増す、人気を得る g___ t_______"
     assert "gain traction" in visible_text(production.answer())
     recognition = next(card for card in collection.get_note(note_id).cards() if card.ord == 0)
     assert '<b class="term">gaining</b>' in recognition.question()
@@ -247,7 +233,7 @@ def test_production_card_blanks_the_term_with_first_letters(collection: Any, tmp
 
 def test_cloze_card_shows_gloss_hint_and_back_has_translation_and_explanation(collection: Any, tmp_path: Path) -> None:
     import_package(collection, build(make_lesson(), tmp_path))
-    (note_id,) = collection.find_notes('"note:ankiexport Cloze v1" gaining')
+    (note_id,) = collection.find_notes('"note:ankiexport Cloze v2" gaining')
     (card,) = collection.get_note(note_id).cards()
     front, back = visible_text(card.question()), visible_text(card.answer())
     assert "[勢いを増す]" in front
@@ -259,7 +245,7 @@ def test_cloze_card_shows_gloss_hint_and_back_has_translation_and_explanation(co
 
 def test_two_terms_in_one_sentence_make_two_cloze_cards(collection: Any, tmp_path: Path) -> None:
     import_package(collection, build(make_lesson(), tmp_path))
-    (note_id,) = collection.find_notes('"note:ankiexport Cloze v1" crucial')
+    (note_id,) = collection.find_notes('"note:ankiexport Cloze v2" crucial')
     cards = collection.get_note(note_id).cards()
     assert sorted(card.ord for card in cards) == [0, 1]
 
@@ -283,7 +269,7 @@ def test_sample_lesson_imports_and_renders(collection: Any, tmp_path: Path) -> N
     check_rendering(collection, lesson)
     (note_id,) = collection.find_notes('"Term:gain traction"')
     production = next(card for card in collection.get_note(note_id).cards() if card.ord == 1)
-    assert "is g______ significant t_______ in Japan." in " ".join(visible_text(production.question()).split())
+    assert " ".join(visible_text(production.question()).split()) == "勢いを増す、人気を得る、軌道に乗る g___ t_______"
 
 
 def test_editing_a_gloss_in_the_sample_lesson_file_updates_that_note_in_place(collection: Any, tmp_path: Path) -> None:
@@ -390,7 +376,7 @@ def test_a_cloze_sentence_typo_fix_updates_the_same_note(collection: Any, tmp_pa
     typo = make_lesson(first_sentence="A new roel is gaining significant traction in Japan.", revised=1_800_000_000)
     import_package(collection, build(typo, tmp_path / "one"))
     review_one_card(collection)
-    (note_id,) = collection.find_notes('"note:ankiexport Cloze v1" roel')
+    (note_id,) = collection.find_notes('"note:ankiexport Cloze v2" roel')
     before = review_state(collection)
 
     fixed = make_lesson(revised=1_800_086_400)
@@ -491,7 +477,7 @@ def test_html_and_anki_syntax_in_lesson_text_show_literally(collection: Any, tmp
     assert import_package(collection, tmp_path / "hostile.apkg")["new"] == written.notes == 3
     # One real deletion in the sentence: the {{c2::…}} and {{c3::…}} of lesson text made no cards.
     assert collection.card_count() == written.cards == 5
-    (cloze_note,) = collection.find_notes('"note:ankiexport Cloze v1"')
+    (cloze_note,) = collection.find_notes('"note:ankiexport Cloze v2"')
     assert [card.ord for card in collection.get_note(cloze_note).cards()] == [0]
     for card_id in collection.find_cards(""):
         card = collection.get_card(card_id)
@@ -500,10 +486,11 @@ def test_html_and_anki_syntax_in_lesson_text_show_literally(collection: Any, tmp
             assert "<script" not in lowered and "<img" not in lowered and "<i>" not in lowered
             assert "<b>bold" not in lowered
             assert not any(error in lowered for error in TEMPLATE_ERRORS)
-        assert card.question_av_tags() == [] and card.answer_av_tags() == []
+        # No [sound:…] of lesson text plays: only the text-to-speech fallback of a deck built without audio.
+        assert {type(tag).__name__ for tag in card.question_av_tags() + card.answer_av_tags()} <= {"TTSTag"}
         assert "tex2jax_ignore" in card.question() and "tex2jax_ignore" in card.answer()
         print(f"\n=== {card.template()['name']}\n{' '.join(visible_text(card.answer()).split())}")
-    card = collection.get_card(collection.find_cards('"note:ankiexport Cloze v1"')[0])
+    card = collection.get_card(collection.find_cards('"note:ankiexport Cloze v2"')[0])
     back = " ".join(visible_text(card.answer()).split())
     for literal in ("<script>alert(1)</script>", "{{c2::y}}", ":: traction }} &", "[sound:evil.mp3]", "{{c1::x}}"):
         assert literal in back
@@ -511,7 +498,8 @@ def test_html_and_anki_syntax_in_lesson_text_show_literally(collection: Any, tmp
     (vocab,) = collection.find_notes('"Term:gain traction"')
     recognition = collection.get_note(vocab).cards()[0]
     assert "<img src=x onerror=alert(1)> & 勢い" in visible_text(recognition.answer())
-    assert deck_name(lesson, Settings()) == "English News::Title {{c1:t}} <b>bold</b>:Sub"
+    assert deck_name(lesson, Settings()) == "English News::2026-12-12 hostile lesson"
+    assert deck_name(dataclasses.replace(lesson, id="a::b:::c "), Settings()) == "English News::a:b:c"
 
 
 def test_escape_makes_anki_syntax_inert() -> None:
@@ -546,7 +534,9 @@ def test_first_letter_hint() -> None:
 
 def test_combined_deck_and_per_lesson_deck_import_together_without_duplicates(collection: Any, tmp_path: Path) -> None:
     first = make_lesson(revised=1_800_000_000)
-    second = make_lesson(lesson_id="2026-12-12-second", title="Second Lesson", revised=1_800_000_000)
+    second = dataclasses.replace(
+        make_lesson(lesson_id="2026-12-12-second", title="Second Lesson", revised=1_800_000_000), date="2026-12-12"
+    )
     import_package(collection, build(first, tmp_path))
     combined = tmp_path / "all.apkg"
     written = write_combined_apkg([second, first], combined, Settings())
@@ -560,7 +550,7 @@ def test_combined_deck_and_per_lesson_deck_import_together_without_duplicates(co
     }
     assert (collection.note_count(), collection.card_count()) == (12, 22)
     names = {d.name for d in collection.decks.all_names_and_ids()}
-    assert {"English News::Test Lesson: The Yen", "English News::Second Lesson"} <= names
+    assert {"English News::2026-12-05", "English News::2026-12-12"} <= names
     again = tmp_path / "again.apkg"
     write_combined_apkg([first, second], again, Settings())
     assert again.read_bytes() == combined.read_bytes()
@@ -576,11 +566,28 @@ RELEASED_NOTE_TYPES: dict[tuple[str, int], tuple[int, tuple[str, ...]]] = {
         ("Term", "Gloss", "Explanation", "Example", "Blanked", "Hint", "Translation", "Lesson"),
     ),
     ("cloze", 1): (1_548_113_301, ("Text", "Explanation", "Translation", "Lesson")),
+    ("vocabulary", 2): (
+        1_548_113_202,
+        (
+            "Term",
+            "IPA",
+            "Gloss",
+            "Explanation",
+            "Example",
+            "Hint",
+            "Translation",
+            "Lesson",
+            "Audio",
+            "ExampleAudio",
+            "AudioOnFront",
+        ),
+    ),
+    ("cloze", 2): (1_548_113_302, ("Text", "Explanation", "Translation", "Lesson", "Audio")),
 }
 
 # The rendering the current NOTE_FORMAT_EPOCH was set for. When this test fails because you changed what reaches a
 # card (fields, templates, CSS), set NOTE_FORMAT_EPOCH in writers/apkg.py to `date +%s` and record both here.
-RECORDED_FORMAT = (1_795_907_558, "65075bfab2162b2c")
+RECORDED_FORMAT = (1_795_926_476, "1825977e3872f184")
 
 
 def format_fingerprint() -> str:
@@ -623,7 +630,7 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
     review_one_card(collection)
     before = review_state(collection)
     v1 = anki_models.VOCABULARY
-    v2 = dataclasses.replace(v1, version=v1.version + 1, fields=(*v1.fields, "Audio"))
+    v2 = dataclasses.replace(v1, version=v1.version + 1, fields=(*v1.fields, "Extra"))
     with pytest.MonkeyPatch.context() as patch:
         from ankiexport.writers import apkg
 
@@ -632,9 +639,9 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
         patch.setattr(
             apkg,
             "lesson_notes",
-            lambda lesson: [
-                dataclasses.replace(n, fields=(*n.fields, "[audio]")) if n.kind == "vocabulary" else n
-                for n in original(lesson)
+            lambda lesson, *args: [
+                dataclasses.replace(n, fields=(*n.fields, "[extra]")) if n.kind == "vocabulary" else n
+                for n in original(lesson, *args)
             ],
         )
         package = build(make_lesson(), tmp_path / "v2")
@@ -643,10 +650,10 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
     assert result["new"] == 0 and result["conflicting"] == 4
     assert review_state(collection) == before
     names = sorted(nt.name for nt in collection.models.all_names_and_ids() if nt.name.startswith("ankiexport"))
-    assert names == ["ankiexport Cloze v1", "ankiexport Vocabulary v1", "ankiexport Vocabulary v2"]
+    assert names == [anki_models.CLOZE.name, v1.name, v2.name]
 
     # The migration: Browse → select the v1 notes → Notes → Change Note Type → v2 (fields and cards map by name).
-    old_notes = list(collection.find_notes('"note:ankiexport Vocabulary v1"'))
+    old_notes = list(collection.find_notes(f'"note:{v1.name}"'))
     info = collection.models.change_notetype_info(old_notetype_id=v1.id, new_notetype_id=v2.id)
     request = info.input
     request.note_ids.extend(old_notes)
@@ -657,7 +664,7 @@ def test_a_new_note_type_version_keeps_old_notes_and_their_reviews(collection: A
     always = ImportAnkiPackageOptions(update_notes=1)  # IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
     log = collection.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=always)).log
     assert len(log.new) == 0 and len(log.conflicting) == 0
-    assert all(collection.get_note(nid)["Audio"] == "[audio]" for nid in old_notes)
+    assert all(collection.get_note(nid)["Extra"] == "[extra]" for nid in old_notes)
     assert review_state(collection) == before
 
 
@@ -678,12 +685,13 @@ def test_a_format_epoch_bump_updates_notes_and_note_types_of_unchanged_lessons(
     assert review_state(collection) == before
 
 
-def test_a_renamed_lesson_title_keeps_existing_cards_in_their_deck(collection: Any, tmp_path: Path) -> None:
+def test_a_renamed_lesson_title_keeps_its_deck(collection: Any, tmp_path: Path) -> None:
+    # Decks are named by date, not title: a corrected title moves nothing, and never answers a card on screen.
     import_package(collection, build(make_lesson(revised=1_800_000_000), tmp_path / "one"))
     renamed = make_lesson(title="Renamed Lesson", revised=1_800_086_400)
     assert import_package(collection, build(renamed, tmp_path / "two"))["new"] == 0
     decks = {collection.decks.name(collection.get_card(cid).did) for cid in collection.find_cards("")}
-    assert decks == {"English News::Test Lesson: The Yen"}
+    assert decks == {"English News::2026-12-05"}
 
 
 def test_new_cards_queue_in_lesson_date_order_then_lesson_order(collection: Any, tmp_path: Path) -> None:
@@ -694,5 +702,5 @@ def test_new_cards_queue_in_lesson_date_order_then_lesson_order(collection: Any,
         "select n.sfld, c.due, c.did from cards c join notes n on n.id = c.nid where c.ord = 0 order by c.due, c.id"
     )
     decks = [collection.decks.name(did) for _, _, did in rows]
-    assert decks == ["English News::Test Lesson: The Yen"] * 6 + ["English News::Later"] * 6
+    assert decks == ["English News::2026-12-05"] * 6 + ["English News::2026-12-12"] * 6
     assert [sfld for sfld, _, _ in rows[:4]] == ["gain traction", "crucial", "depreciating", "hedge against"]

@@ -74,7 +74,7 @@ class Settings:
 
     deck_name: str = setting(
         "English News",
-        "top-level Anki deck; each lesson is the subdeck `<deck_name>::<lesson title>`",
+        "top-level Anki deck; each lesson is the subdeck `<deck_name>::<lesson date>` (its id when undated)",
         flag="--deck-name",
     )
     course_name: str = setting(
@@ -92,6 +92,14 @@ class Settings:
     )
     reading_page: bool = setting(
         False, "add a reading page (article and Japanese translation) to worksheets", flag="--reading-page"
+    )
+    audio: bool = setting(
+        True,
+        "pronunciation audio in decks (needs the `audio` extra; without it the cards use Anki's text-to-speech)",
+        flag="--audio",
+    )
+    audio_front: bool = setting(
+        False, "also play the term's audio on the front of recognition cards", flag="--audio-front"
     )
     trailer_patterns: tuple[str, ...] = setting(
         DEFAULT_TRAILER_PATTERNS,

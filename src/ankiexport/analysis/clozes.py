@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from ..model import Cloze, VocabEntry
@@ -22,18 +23,56 @@ def gloss_hint(gloss: str) -> str:
     return first.strip() or gloss.strip()
 
 
+def _meaning_marks(text: str) -> set[str]:
+    """The kanji pairs and katakana words of a gloss: two glosses that share one (利用, ドル) are likely near-synonyms.
+
+    Pairs, not single kanji: 地理的 and 理解 share 理 but not a word.
+    """
+    marks: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff々]{2,}", text):
+        marks.update(run[start : start + 2] for start in range(len(run) - 1))
+    marks.update(re.findall(r"[\u30a1-\u30fa\u30fc]{2,}", text))
+    return marks
+
+
+def confusable(vocabulary: Sequence[VocabEntry]) -> frozenset[int]:
+    """Entries whose cloze hint would fit another term of the lesson too (``~を利用する``: tap into and
+    capitalize on): same hint, or a kanji or katakana word of the hint appears in the other term's gloss."""
+    hints = [gloss_hint(entry.gloss) for entry in vocabulary]
+    found: set[int] = set()
+    for index, hint in enumerate(hints):
+        marks = _meaning_marks(hint)
+        for other, entry in enumerate(vocabulary):
+            if other != index and (hint == hints[other] or marks & _meaning_marks(entry.gloss)):
+                found.add(index)
+    return frozenset(found)
+
+
+def cloze_hints(vocabulary: Sequence[VocabEntry]) -> Callable[[int, str], str]:
+    """The hint of each deletion, from the entry index and the words it hides: the gloss's first alternative, plus
+    the first letter of the hidden words where a near-synonym of the lesson would fit too (``~を利用する · t…``)."""
+    letters = confusable(vocabulary)
+
+    def hint(entry: int, words: str) -> str:
+        text = gloss_hint(vocabulary[entry].gloss)
+        return f"{text} · {words[:1]}…" if entry in letters and words else text
+
+    return hint
+
+
 def cloze_markup(
     cloze: Cloze,
     vocabulary: Sequence[VocabEntry],
     escape: Callable[[str], str] = _identity,
-    hint: Callable[[VocabEntry], str] | None = None,
+    hint: Callable[[int, str], str] | None = None,
 ) -> str:
     """The sentence in Anki cloze syntax, ``{{c1::gaining::勢いを増す}} significant {{c1::traction}}``.
 
     ``escape`` is applied to every piece of lesson text (sentence pieces and hints) but not to the cloze syntax,
-    so writers can make lesson text inert for their medium while the deletions stay ours.
+    so writers can make lesson text inert for their medium while the deletions stay ours. ``hint`` (entry index,
+    hidden words) -> hint text defaults to ``cloze_hints``.
     """
-    hint = hint or (lambda entry: gloss_hint(entry.gloss))
+    hint = hint or cloze_hints(vocabulary)
     marks: list[tuple[int, int, int]] = []  # (start, end, cloze number)
     for number, use in enumerate(cloze.uses, start=1):
         for start, end in use.spans:
@@ -49,8 +88,8 @@ def cloze_markup(
             pieces.append(f"{{{{c{number}::{words}}}}}")
         else:
             hinted.add(number)
-            entry = vocabulary[cloze.uses[number - 1].entry]
-            pieces.append(f"{{{{c{number}::{words}::{escape(hint(entry))}}}}}")
+            entry = cloze.uses[number - 1].entry
+            pieces.append(f"{{{{c{number}::{words}::{escape(hint(entry, cloze.sentence[start:end]))}}}}}")
         position = end
     pieces.append(escape(cloze.sentence[position:]))
     return "".join(pieces)

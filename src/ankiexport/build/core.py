@@ -60,6 +60,7 @@ def run_build(options: BuildOptions) -> int:
         where = ", ".join(str(path) for path in options.paths)
         raise LessonError("no lesson files found (.txt, .yaml, .yml); nothing was built or published", where)
     _check_out_dir(out_dir)
+    _say_once_how_to_get_audio(options)
     with build_lock(out_dir) as lock_fd:
         _clean_stale_temporaries(out_dir)
         try:
@@ -68,6 +69,16 @@ def run_build(options: BuildOptions) -> int:
             raise OutputError(
                 "interrupted; files already written are whole, the rest keep their previous version", str(out_dir)
             ) from None
+
+
+def _say_once_how_to_get_audio(options: BuildOptions) -> None:
+    """Decks without the audio extra fall back to Anki's text-to-speech; say so once per build, not per lesson."""
+    from .. import speech
+    from ..writers import speech_cache
+
+    wanted = "apkg" in options.settings.formats and speech_cache(options.out_dir, options.settings) is not None
+    if wanted and options.verbosity >= 1 and not speech.available():
+        click.echo(speech.AUDIO_HINT, err=True)
 
 
 def _check_environment() -> None:

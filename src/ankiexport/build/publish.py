@@ -56,9 +56,11 @@ def newest_first(records: Sequence[LessonRecord]) -> tuple[LessonRecord, ...]:
 def _combined_deck(publication: Publication) -> Sequence[Output]:
     if "apkg" not in publication.settings.formats or not publication.lessons:
         return []
+    from ..writers import speech_cache
     from ..writers.apkg import combined_deck_bytes
 
-    data, written = combined_deck_bytes(list(publication.lessons.values()), publication.settings)
+    cache = speech_cache(publication.cache_dir, publication.settings)
+    data, written = combined_deck_bytes(list(publication.lessons.values()), publication.settings, cache)
     return [Output(f"{COMBINED_STEM}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
 
 

@@ -57,7 +57,14 @@ def safe_stem(lesson_id: str) -> str:
 
 def base_fingerprint(settings: Settings) -> str:
     """What every output depends on besides its lesson: the code, the settings and the fonts."""
-    return "\n".join([_code_fingerprint(), settings_fingerprint(settings), _fonts_fingerprint()])
+    return "\n".join([_code_fingerprint(), settings_fingerprint(settings), _fonts_fingerprint(), _speech_fingerprint()])
+
+
+def _speech_fingerprint() -> str:
+    """The speech engine (voice, settings, versions), so installing or upgrading the audio extra rebuilds decks."""
+    from ..speech import engine_id, off_by_environment
+
+    return "no-audio" if off_by_environment() else engine_id() or "no-audio"
 
 
 def gather(paths: Sequence[Path], base: str) -> list[Source]:

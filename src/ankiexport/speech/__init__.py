@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .cache import SpeechCache, media_name
 from .ipa import ipa
-from .synth import AUDIO_HINT, SpeechUnavailableError, available, engine_id, synthesize
+from .synth import AUDIO_HINT, SpeechUnavailableError, available, engine_id, off_by_environment, synthesize
 
 __all__ = [
     "AUDIO_HINT",
@@ -14,5 +14,6 @@ __all__ = [
     "engine_id",
     "ipa",
     "media_name",
+    "off_by_environment",
     "synthesize",
 ]

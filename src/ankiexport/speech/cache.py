@@ -1,15 +1,15 @@
-"""A content-addressed store of synthesised speech: (text, voice, settings, versions) -> one MP3 file."""
+"""Synthesised speech in the build's content cache: (text, voice, settings, versions) -> one MP3 file."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import cache_key, cached
 from .synth import engine_id, speakable, synthesize
+
+KIND = "speech"  # the speech files' folder inside the build's content cache (out/.ankiexport-cache/speech/)
 
 
 def media_name(mp3: bytes) -> str:
@@ -19,47 +19,32 @@ def media_name(mp3: bytes) -> str:
 
 @dataclass
 class SpeechCache:
-    """MP3s under ``folder``, one file per key; a rebuild synthesises only text it has not spoken before.
+    """MP3s in the content cache ``folder``; a rebuild synthesises only text it has not spoken before.
 
-    Safe for several processes at once: files are written under a temporary name and renamed, and two processes
-    that synthesise the same text write the same bytes.
+    Safe for several processes at once: files are written atomically, and two processes that synthesise the same
+    text write the same bytes.
     """
 
-    folder: Path
+    folder: Path  # the build's content cache (WriteContext.cache_dir)
     engine: str = field(default_factory=engine_id)
     hits: int = 0  # texts served from the cache by this object (benchmarks and tests read these)
     misses: int = 0  # texts synthesised by this object
 
     def key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.engine}\x00{speakable(text)}".encode()).hexdigest()
+        return cache_key(KIND, self.engine, speakable(text))
 
     def path(self, text: str) -> Path:
         key = self.key(text)
-        return self.folder / key[:2] / f"{key}.mp3"
+        return self.folder / KIND / key[:2] / key
 
     def mp3(self, text: str) -> bytes:
-        """The audio of ``text``: from the cache, else synthesised (SpeechUnavailableError without the audio extra)."""
-        path = self.path(text)
-        with contextlib.suppress(OSError):
-            data = path.read_bytes()
-            if data:  # an empty file is never written by us; treat it as missing
-                self.hits += 1
-                return data
-        data = synthesize(text)
-        self.misses += 1
-        _store(path, data)
+        """The audio of ``text``: from the cache, else synthesised (SpeechUnavailableError without the extra)."""
+
+        def make() -> bytes:
+            self.misses += 1
+            return synthesize(text)
+
+        misses = self.misses
+        data = cached(self.folder, KIND, self.key(text), make)
+        self.hits += self.misses == misses
         return data
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a killed build leaves at most a temporary, never half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import unicodedata
 from functools import cache
 from importlib import metadata
@@ -31,6 +32,12 @@ class SpeechUnavailableError(AnkiexportError):
 
     def __init__(self) -> None:
         super().__init__(AUDIO_HINT.removeprefix("note: "))
+
+
+def off_by_environment() -> bool:
+    """``ANKIEXPORT_AUDIO=off`` turns a build's audio off as ``audio: false`` does (the test suite sets it, so that
+    only the tests about audio synthesise)."""
+    return os.environ.get("ANKIEXPORT_AUDIO", "").strip().lower() in ("off", "0", "false", "no")
 
 
 @cache

@@ -64,10 +64,17 @@ class Writer:
         return self.write(lesson, context)
 
 
+def speech_cache(cache_dir: Path, settings: Settings) -> Path | None:
+    """The build's content cache for speech, or None when the build makes no audio."""
+    from ..speech import off_by_environment
+
+    return cache_dir if settings.audio and not off_by_environment() else None
+
+
 def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     from .apkg import deck_bytes  # genanki is imported only by builds that write decks
 
-    data, written = deck_bytes(lesson, context.settings)
+    data, written = deck_bytes(lesson, context.settings, speech_cache(context.cache_dir, context.settings))
     return [Output(f"{context.stem}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
 
 

@@ -36,17 +36,22 @@ class NoteTypeSpec:
         return f"ankiexport {self.kind.capitalize()} v{self.version}"
 
 
+# v2 (this release): Term holds the dictionary form; IPA and audio fields; the production card no longer blanks the
+# example sentence (that question is the cloze card's), so Blanked is gone. v1 rows stay in the test's table.
 VOCABULARY = NoteTypeSpec(
     kind="vocabulary",
-    version=1,
+    version=2,
     base=_VOCABULARY_BASE,
-    fields=("Term", "Gloss", "Explanation", "Example", "Blanked", "Hint", "Translation", "Lesson"),
-)
+    fields=(
+        "Term", "IPA", "Gloss", "Explanation", "Example", "Hint", "Translation", "Lesson",
+        "Audio", "ExampleAudio", "AudioOnFront",
+    ),
+)  # fmt: skip
 CLOZE = NoteTypeSpec(
     kind="cloze",
-    version=1,
+    version=2,
     base=_CLOZE_BASE,
-    fields=("Text", "Explanation", "Translation", "Lesson"),
+    fields=("Text", "Explanation", "Translation", "Lesson", "Audio"),
 )
 
 # Latin first so English words use a Latin face; the Japanese faces cover kana and kanji on every platform
@@ -74,6 +79,9 @@ CSS = f"""\
 .term-big.gloss {{ font-size: 1.35em; }}
 .hint {{ text-align: center; font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.08em;
   color: #57606a; }}
+.ipa {{ text-align: center; color: #57606a; font-family: "Charis SIL", "Doulos SIL", "Segoe UI", Roboto,
+  "Noto Sans", "Lucida Grande", sans-serif; }}
+.audio {{ text-align: center; }}
 .example {{ margin: 0.8em 0; }}
 .example b.term {{ color: #b3261e; }}
 .blank {{ font-family: ui-monospace, Menlo, Consolas, monospace; letter-spacing: 0.08em; color: #b3261e;
@@ -90,8 +98,8 @@ hr#answer {{ border: none; border-top: 1px solid #d0d7de; margin: 0.8em 0; }}
 }}
 .nightMode .gloss, .night_mode .gloss, .nightMode .cloze, .night_mode .cloze {{ color: #79b8ff; }}
 .nightMode .example b.term, .night_mode .example b.term, .nightMode .blank, .night_mode .blank {{ color: #ff9492; }}
-.nightMode .hint, .night_mode .hint, .nightMode .translation, .night_mode .translation,
-.nightMode .lesson, .night_mode .lesson {{ color: #9ea7b3; }}
+.nightMode .hint, .night_mode .hint, .nightMode .ipa, .night_mode .ipa,
+.nightMode .translation, .night_mode .translation, .nightMode .lesson, .night_mode .lesson {{ color: #9ea7b3; }}
 .nightMode hr#answer, .night_mode hr#answer {{ border-top-color: #444c56; }}
 @media (max-width: 480px) {{
   .card {{ font-size: 18px; line-height: 1.55; }}
@@ -101,37 +109,51 @@ hr#answer {{ border: none; border-top: 1px solid #d0d7de; margin: 0.8em 0; }}
 
 # Every card body is `tex2jax_ignore`: Anki's MathJax would otherwise typeset \( \) in lesson text, since the
 # DOM text MathJax reads has the escaped backslash decoded again.
-_RECOGNITION_FRONT = """\
+# Sound: the Audio fields hold [sound:…] of the build's MP3s; built without the audio extra they are empty and
+# Anki's own text-to-speech reads the text instead (the {{^Audio}} branches).
+_TERM_SOUND = "{{#Audio}}{{Audio}}{{/Audio}}{{^Audio}}{{tts en_US:Term}}{{/Audio}}"
+_EXAMPLE_SOUND = (
+    "{{#Example}}{{#ExampleAudio}}{{ExampleAudio}}{{/ExampleAudio}}"
+    "{{^ExampleAudio}}{{tts en_US:Example}}{{/ExampleAudio}}{{/Example}}"
+)
+
+_RECOGNITION_FRONT = f"""\
 <div class="wrap tex2jax_ignore">
-<div class="term-big">{{Term}}</div>
-{{#Example}}<div class="example">{{Example}}</div>{{/Example}}
+<div class="term-big">{{{{Term}}}}</div>
+{{{{#IPA}}}}<div class="ipa">/{{{{IPA}}}}/</div>{{{{/IPA}}}}
+{{{{#AudioOnFront}}}}<div class="audio">{_TERM_SOUND}</div>{{{{/AudioOnFront}}}}
+{{{{#Example}}}}<div class="example">{{{{Example}}}}</div>{{{{/Example}}}}
 </div>"""
 
-_RECOGNITION_BACK = """\
-{{FrontSide}}
+_RECOGNITION_BACK = f"""\
+{{{{FrontSide}}}}
 <hr id="answer">
 <div class="wrap tex2jax_ignore">
-<div class="gloss" lang="ja">{{Gloss}}</div>
-{{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
-{{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}
-<div class="lesson">{{Lesson}}</div>
+<div class="gloss" lang="ja">{{{{Gloss}}}}</div>
+<div class="audio">{{{{^AudioOnFront}}}}{_TERM_SOUND}{{{{/AudioOnFront}}}}{_EXAMPLE_SOUND}</div>
+{{{{#Explanation}}}}<div class="explanation" lang="ja">{{{{Explanation}}}}</div>{{{{/Explanation}}}}
+{{{{#Translation}}}}<div class="translation" lang="ja">{{{{Translation}}}}</div>{{{{/Translation}}}}
+<div class="lesson">{{{{Lesson}}}}</div>
 </div>"""
 
+# The production card asks for the term from its meaning alone: the sentence with the term blanked is the cloze
+# card's question, and asking it twice is what made learners see the same question twice a day.
 _PRODUCTION_FRONT = """\
 <div class="wrap tex2jax_ignore">
 <div class="term-big gloss" lang="ja">{{Gloss}}</div>
 <div class="hint">{{Hint}}</div>
-{{#Blanked}}<div class="example">{{Blanked}}</div>{{/Blanked}}
 </div>"""
 
-_PRODUCTION_BACK = """\
-{{FrontSide}}
+_PRODUCTION_BACK = f"""\
+{{{{FrontSide}}}}
 <hr id="answer">
 <div class="wrap tex2jax_ignore">
-<div class="term-big">{{Term}}</div>
-{{#Example}}<div class="example">{{Example}}</div>{{/Example}}
-{{#Explanation}}<div class="explanation" lang="ja">{{Explanation}}</div>{{/Explanation}}
-<div class="lesson">{{Lesson}}</div>
+<div class="term-big">{{{{Term}}}}</div>
+{{{{#IPA}}}}<div class="ipa">/{{{{IPA}}}}/</div>{{{{/IPA}}}}
+<div class="audio">{_TERM_SOUND}{_EXAMPLE_SOUND}</div>
+{{{{#Example}}}}<div class="example">{{{{Example}}}}</div>{{{{/Example}}}}
+{{{{#Explanation}}}}<div class="explanation" lang="ja">{{{{Explanation}}}}</div>{{{{/Explanation}}}}
+<div class="lesson">{{{{Lesson}}}}</div>
 </div>"""
 
 _CLOZE_FRONT = """\
@@ -142,6 +164,7 @@ _CLOZE_FRONT = """\
 _CLOZE_BACK = """\
 <div class="wrap tex2jax_ignore">
 <div class="example">{{cloze:Text}}</div>
+<div class="audio">{{#Audio}}{{Audio}}{{/Audio}}{{^Audio}}{{tts en_US:cloze:Text}}{{/Audio}}</div>
 <hr id="answer">
 {{#Translation}}<div class="translation" lang="ja">{{Translation}}</div>{{/Translation}}
 {{#Explanation}}<div class="explanations">{{Explanation}}</div>{{/Explanation}}

@@ -7,6 +7,7 @@ import hashlib
 import html
 import io
 import itertools
+import json
 import re
 import sqlite3
 import sys
@@ -19,12 +20,15 @@ from pathlib import Path
 
 import genanki
 
-from ..analysis.clozes import cloze_markup
+from ..analysis.clozes import cloze_hints, cloze_markup
+from ..analysis.lines import join_lines
 from ..config import Settings
 from ..errors import OutputError
 from ..model import Cloze, Lesson, VocabEntry
+from ..speech import ipa
 from . import Written
 from .anki_collection import write_collection
+from .anki_media import Media, Sound, no_sound, placeholder_sound
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 
 # Anki's default import ("update notes if newer") updates a note only when the package's note modification time is
@@ -36,9 +40,15 @@ from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 # so a tool fix reaches learners whose lessons did not change; it is also the note types' modification time, so
 # template and CSS changes update the learner's note types. tests/test_writer_apkg.py pins it to a fingerprint of the
 # rendering and fails until it is bumped.
-NOTE_FORMAT_EPOCH = 1_795_907_558  # 2026-11-28: card bodies ignore MathJax
+NOTE_FORMAT_EPOCH = 1_795_926_476  # 2026-11-29: note types v2 (headwords, IPA, audio), production without sentence
 
-_POSITIONS_PER_DAY = 10_000  # more notes than any lesson has, so one day's lessons never overlap the next day's
+# New-card positions: Anki's Check Database rewrites any position >= 1,000,000 (to 1,000,000 + due % 1,000,000, with
+# new modification times that then sync), which scrambled lesson order. So a lesson's notes take positions
+# day * _POSITIONS_PER_DAY + index, days counted from _FIRST_DAY: lessons stay in date order up to 2079 (later dates
+# share the last day), and a lesson of more than _POSITIONS_PER_DAY notes runs into the next day's positions only.
+_FIRST_DAY = datetime.date(2025, 1, 1)
+_POSITIONS_PER_DAY = 50
+_LAST_POSITION = 999_999
 
 _SQLITE_VERSION_STAMP = 3_037_002  # SQLite 3.37.2, an arbitrary fixed release
 
@@ -62,11 +72,17 @@ def note_mods(lesson: Lesson) -> Callable[[str], int]:
     return lambda guid: max(changed.get(guid, lesson.revised), NOTE_FORMAT_EPOCH)
 
 
-def note_contents(lesson: Lesson) -> dict[str, str]:
-    """A hash of what each note of ``lesson`` holds, by GUID: equal hashes mean a learner would see the same note."""
+def note_contents(lesson: Lesson, settings: Settings | None = None) -> dict[str, str]:
+    """A hash of what each note of ``lesson`` holds, by GUID: equal hashes mean a learner would see the same note.
+
+    Audio stands in as a tag named from its text (what decides the audio), so earlier revisions of a lesson can be
+    compared without synthesising their sentences.
+    """
+    settings = settings or Settings()
+    sound = placeholder_sound if settings.audio else no_sound
     return {
         note.guid: hashlib.sha256(repr((note.kind, note.fields, note.tags)).encode("utf-8")).hexdigest()
-        for note in lesson_notes(lesson)
+        for note in lesson_notes(lesson, sound, settings.audio_front)
     }
 
 
@@ -74,10 +90,11 @@ def new_card_position(lesson: Lesson) -> int:
     """Where the lesson's first new card queues: lessons in date order (undated ones first), then lesson order."""
     # Anki keeps a package's new-card positions; without them every card is position 0 and lessons interleave.
     try:
-        days = (datetime.date.fromisoformat(lesson.date) - datetime.date(2000, 1, 1)).days if lesson.date else 0
+        days = (datetime.date.fromisoformat(lesson.date) - _FIRST_DAY).days if lesson.date else 0
     except ValueError:
         days = 0
-    return max(days, 0) * _POSITIONS_PER_DAY
+    last_day = _LAST_POSITION // _POSITIONS_PER_DAY - 1
+    return min(max(days, 0), last_day) * _POSITIONS_PER_DAY
 
 
 def deck_id(lesson_id: str) -> int:
@@ -87,11 +104,21 @@ def deck_id(lesson_id: str) -> int:
 
 
 def deck_name(lesson: Lesson, settings: Settings) -> str:
-    """``<deck name>::<lesson title>``; ``::`` in the title would nest decks, so it is flattened to one colon."""
-    title = " ".join(lesson.title.split()) or lesson.id
-    title = re.sub(r":{2,}", ":", title).strip(": ") or lesson.id
+    """``<deck name>::<lesson date>`` (``::<lesson id>`` when undated).
+
+    Not the title: AnkiDroid shows the deck name on every review screen, and a title that uses a term (the sample's
+    "… Tap into Global Demand …") would answer that term's cards. Dates also sort the deck list by week.
+    """
     parent = " ".join(settings.deck_name.split()).strip(": ") or Settings().deck_name
-    return f"{parent}::{title}"
+    return f"{parent}::{_lesson_label(lesson)}"
+
+
+def _lesson_label(lesson: Lesson) -> str:
+    try:
+        return datetime.date.fromisoformat(lesson.date or "").isoformat()
+    except ValueError:
+        label = re.sub(r":{2,}", ":", " ".join(lesson.id.split())).strip(": ")
+        return label or "lesson"
 
 
 def tag(text: str) -> str:
@@ -137,9 +164,9 @@ class NoteData:
 
 
 def _example_for(lesson: Lesson) -> dict[int, Cloze]:
-    """Vocabulary entry index → the first cloze that uses it."""
+    """Vocabulary entry index → the cloze that shows it in use: its first article sentence, else the title."""
     examples: dict[int, Cloze] = {}
-    for cloze in lesson.clozes:
+    for cloze in sorted(lesson.clozes, key=lambda cloze: cloze.index is None):
         for use in cloze.uses:
             examples.setdefault(use.entry, cloze)
     return examples
@@ -179,65 +206,88 @@ def _well_formed(cloze: Cloze, entries: int) -> bool:
     return all(previous[1] <= current[0] for previous, current in itertools.pairwise(spans))
 
 
+def _headword(entry: VocabEntry) -> str:
+    return entry.headword or entry.term
+
+
 def _entry_block(entry: VocabEntry) -> str:
-    parts = [
-        f'<div class="entry"><span class="term">{escape(entry.term)}</span> '
-        f'<span class="gloss" lang="ja">{escape(entry.gloss)}</span>'
-    ]
+    """A term on a cloze card's back: dictionary form, IPA, gloss and explanation."""
+    pronunciation = ipa(_headword(entry))
+    parts = [f'<div class="entry"><span class="term">{escape(_headword(entry))}</span> ']
+    if pronunciation:
+        parts.append(f'<span class="ipa">/{escape(pronunciation)}/</span> ')
+    parts.append(f'<span class="gloss" lang="ja">{escape(entry.gloss)}</span>')
     if entry.explanation:
-        parts.append(f'<div class="explanation" lang="ja">{escape(entry.explanation)}</div>')
+        parts.append(f'<div class="explanation" lang="ja">{escape(join_lines(entry.explanation))}</div>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def lesson_notes(lesson: Lesson) -> list[NoteData]:
-    """Every note of ``lesson`` in a stable order: vocabulary in lesson order, then clozes in article order."""
-    notes: list[NoteData] = []
-    used_guids: set[str] = set()
+class _Guids:
+    """GUIDs from what a note is about, never its contents; a repeated identity (a duplicate term the reader let
+    through) gets an occurrence number so that no note silently replaces another."""
 
-    def unique(*identity: str) -> str:
-        # GUIDs come from what the note is about, never its contents; a repeated identity (a duplicate term the
-        # reader let through) gets an occurrence number so that no note silently replaces another.
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def __call__(self, *identity: str) -> str:
         guid = str(genanki.guid_for("ankiexport", *identity))
         for occurrence in itertools.count(2):
-            if guid not in used_guids:
+            if guid not in self.used:
                 break
             guid = str(genanki.guid_for("ankiexport", *identity, str(occurrence)))
-        used_guids.add(guid)
+        self.used.add(guid)
         return guid
 
-    lesson_title = escape(lesson.title)
+
+def _vocabulary_fields(lesson: Lesson, index: int, example: Cloze | None, sound: Sound, front: bool) -> tuple[str, ...]:
+    entry = lesson.vocabulary[index]
+    headword = _headword(entry)
+    sentence = translation = sentence_sound = ""
+    if example is not None:
+        spans = next(use.spans for use in example.uses if use.entry == index)
+        sentence = _mark_spans(example.sentence, spans, '<b class="term">{words}</b>')
+        translation = escape(_cloze_translation(lesson, example))
+        sentence_sound = sound(example.sentence)
+    return (
+        escape(headword),
+        escape(ipa(headword)),
+        escape(entry.gloss),
+        escape(join_lines(entry.explanation)),
+        sentence,
+        escape(first_letter_hint(headword)),
+        translation,
+        escape(lesson.title),
+        sound(headword),
+        sentence_sound,
+        "y" if front else "",
+    )
+
+
+def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = False) -> list[NoteData]:
+    """Every note of ``lesson`` in a stable order: vocabulary in lesson order, then clozes in article order.
+
+    ``sound(text)`` gives the ``[sound:…]`` tag of a text ("" for none: the cards then use Anki's text-to-speech);
+    ``audio_front`` puts the term's sound on the front of recognition cards too.
+    """
+    notes: list[NoteData] = []
+    unique = _Guids()
     lesson_tag = tag(lesson.id)
     examples = _example_for(lesson)
     for index, entry in enumerate(lesson.vocabulary):
-        example = blanked = translation = ""
-        cloze = examples.get(index)
-        if cloze is not None:
-            spans = next(use.spans for use in cloze.uses if use.entry == index)
-            example = _mark_spans(cloze.sentence, spans, '<b class="term">{words}</b>')
-            blanked = _mark_spans(cloze.sentence, spans, '<span class="blank">{hint}</span>')
-            translation = escape(_cloze_translation(lesson, cloze))
-        fields = (
-            escape(entry.term),
-            escape(entry.gloss),
-            escape(entry.explanation),
-            example,
-            blanked,
-            escape(first_letter_hint(entry.term)),
-            translation,
-            lesson_title,
-        )
+        fields = _vocabulary_fields(lesson, index, examples.get(index), sound, audio_front)
         guid = unique("vocabulary", lesson.id, _identity_term(entry.term))
         notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
+    hints = cloze_hints(lesson.vocabulary)
     for cloze in lesson.clozes:
         if not _well_formed(cloze, len(lesson.vocabulary)):
             continue  # an analysis bug must not put a broken or empty cloze card in front of learners
-        uses = cloze.uses
-        text = cloze_markup(cloze, lesson.vocabulary, escape=escape)
-        explanation = "".join(_entry_block(lesson.vocabulary[use.entry]) for use in uses)
-        cloze_fields = (text, explanation, escape(_cloze_translation(lesson, cloze)), lesson_title)
+        text = cloze_markup(cloze, lesson.vocabulary, escape=escape, hint=hints)
+        explanation = "".join(_entry_block(lesson.vocabulary[use.entry]) for use in cloze.uses)
+        translation = escape(_cloze_translation(lesson, cloze))
+        cloze_fields = (text, explanation, translation, escape(lesson.title), sound(cloze.sentence))
         guid = unique("cloze", lesson.id, cloze.key)
-        notes.append(NoteData("cloze", guid, cloze_fields, (lesson_tag, CLOZE.kind), len(uses)))
+        notes.append(NoteData("cloze", guid, cloze_fields, (lesson_tag, CLOZE.kind), len(cloze.uses)))
     return notes
 
 
@@ -251,11 +301,11 @@ class _DeckPlan:
     notes: list[NoteData]
 
 
-def _plan(lesson: Lesson, settings: Settings) -> _DeckPlan:
-    return _DeckPlan(lesson, deck_name(lesson, settings), lesson_notes(lesson))
+def _plan(lesson: Lesson, settings: Settings, media: Media) -> _DeckPlan:
+    return _DeckPlan(lesson, deck_name(lesson, settings), lesson_notes(lesson, media.sound, settings.audio_front))
 
 
-def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
+def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str, media: dict[str, bytes]) -> bytes:
     """The .apkg bytes for ``plans``: identical input gives identical bytes."""
     models = {"vocabulary": vocabulary_model(), "cloze": cloze_model()}
     decks: list[genanki.Deck] = []
@@ -291,7 +341,15 @@ def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str) -> bytes:
     # Header bytes 96-99 record the version of the SQLite library that wrote the file (informational only); a fixed
     # value keeps CI and laptops with different SQLite builds from writing different decks for the same lesson.
     collection = collection[:96] + _SQLITE_VERSION_STAMP.to_bytes(4, "big") + collection[100:]
-    return _zip({"collection.anki2": collection, "media": b"{}"})
+    index, files = _media_entries(media)
+    return _zip({"collection.anki2": collection, "media": index}, stored=files)
+
+
+def _media_entries(media: dict[str, bytes]) -> tuple[bytes, dict[str, bytes]]:
+    """The package's media index and numbered files, in name order (names come from the audio's bytes)."""
+    names = sorted(media)
+    index = json.dumps({str(number): name for number, name in enumerate(names)}, separators=(",", ":"))
+    return index.encode(), {str(number): media[name] for number, name in enumerate(names)}
 
 
 def _database_bytes(connection: sqlite3.Connection) -> bytes:
@@ -308,13 +366,14 @@ def _database_bytes(connection: sqlite3.Connection) -> bytes:
         return database.read_bytes()
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
+def _zip(entries: dict[str, bytes], stored: dict[str, bytes] | None = None) -> bytes:
+    """A zip of ``entries`` (deflated) and ``stored`` (as they are: MP3 does not compress)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
+        for name, data in [*entries.items(), *(stored or {}).items()]:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             # Deflate output is the same for every stock zlib 1.2/1.3; zlib-ng builds would compress differently.
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if stored and name in stored else zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the permission bits mean the same on every build machine
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=6)
@@ -333,27 +392,36 @@ def _written(plans: Iterable[_DeckPlan]) -> Written:
     return Written(notes=len(notes), cards=sum(note.cards for note in notes))
 
 
-def deck_bytes(lesson: Lesson, settings: Settings) -> tuple[bytes, Written]:
-    """``lesson`` as one Anki deck ``<deck name>::<title>``: the package's bytes and its counts."""
-    plan = _plan(lesson, settings)
-    return _package_bytes([plan], lesson.id), _written([plan])
+def deck_bytes(lesson: Lesson, settings: Settings, speech_cache: Path | None = None) -> tuple[bytes, Written]:
+    """``lesson`` as one Anki deck ``<deck name>::<date>``: the package's bytes and its counts.
+
+    With ``speech_cache`` (a folder the build keeps) and the audio extra, the deck carries pronunciation audio.
+    """
+    media = Media.for_build(settings.audio, speech_cache)
+    plan = _plan(lesson, settings, media)
+    return _package_bytes([plan], lesson.id, media.files), _written([plan])
 
 
-def combined_deck_bytes(lessons: Sequence[Lesson], settings: Settings) -> tuple[bytes, Written]:
+def combined_deck_bytes(
+    lessons: Sequence[Lesson], settings: Settings, speech_cache: Path | None = None
+) -> tuple[bytes, Written]:
     """Every lesson, each as its own subdeck with the same notes as its own deck, in one package."""
-    plans = [_plan(lesson, settings) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
-    return _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans)), _written(plans)
+    media = Media.for_build(settings.audio, speech_cache)
+    plans = [_plan(lesson, settings, media) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
+    return _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans), media.files), _written(plans)
 
 
-def write_apkg(lesson: Lesson, path: Path, settings: Settings) -> Written:
-    """Write ``lesson`` as one Anki deck ``<deck name>::<title>`` to ``path``."""
-    plan = _plan(lesson, settings)
-    _write(path, _package_bytes([plan], lesson.id), lesson.source)
-    return _written([plan])
+def write_apkg(lesson: Lesson, path: Path, settings: Settings, speech_cache: Path | None = None) -> Written:
+    """Write ``lesson`` as one Anki deck to ``path`` (see ``deck_bytes``)."""
+    data, written = deck_bytes(lesson, settings, speech_cache)
+    _write(path, data, lesson.source)
+    return written
 
 
-def write_combined_apkg(lessons: Sequence[Lesson], path: Path, settings: Settings) -> Written:
-    """Write every lesson, each as its own subdeck with the same notes as its own deck, to one package."""
-    plans = [_plan(lesson, settings) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
-    _write(path, _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans)), str(path))
-    return _written(plans)
+def write_combined_apkg(
+    lessons: Sequence[Lesson], path: Path, settings: Settings, speech_cache: Path | None = None
+) -> Written:
+    """Write every lesson to one package (see ``combined_deck_bytes``)."""
+    data, written = combined_deck_bytes(lessons, settings, speech_cache)
+    _write(path, data, str(path))
+    return written
