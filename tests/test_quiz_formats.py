@@ -24,6 +24,7 @@ from ankiexport.writers.kahoot import (
     HEADINGS,
     QUESTION_LIMIT,
     kahoot_questions,
+    kahoot_warnings,
     kahoot_xlsx,
     units,
 )
@@ -150,6 +151,7 @@ def test_kahoot_shortens_what_is_too_long() -> None:
         assert all(units(answer) <= ANSWER_LIMIT for answer in question.answers)
     assert units(questions["gamma"].text) in (QUESTION_LIMIT - 1, QUESTION_LIMIT)
     assert "x" * (ANSWER_LIMIT + 1) not in questions  # an answer Kahoot! would refuse is not asked at all
+    assert kahoot_warnings(lesson) == [(14, "not in the Kahoot! quiz: longer than its 75-character answers")]
 
 
 def test_kahoot_with_few_terms() -> None:
@@ -208,3 +210,14 @@ def test_kahoot_time_limit_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert good.exit_code == 0, good.output
     _, rows = sheet_rows((tmp_path / "out" / f"{SAMPLE.stem}-kahoot.xlsx").read_bytes())
     assert {row[6] for row in rows} == {60}
+
+
+def test_a_lesson_without_a_quiz_still_builds_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    one_term = Path(__file__).resolve().parent / "lessons" / "cloze_optional_parentheses.txt"
+    arguments = ["build", str(one_term), "-j", "1", "--format", "apkg", "--format", "kahoot", "--out", "out"]
+    result = CliRunner().invoke(main, arguments, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"{one_term}: warning: no Kahoot! quiz: a question needs two terms" in result.output
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert "cloze_optional_parentheses.apkg" in names and not [n for n in names if n.endswith(".xlsx")]

@@ -162,6 +162,12 @@ def _build(job: Job, space: Workspace, result: JobResult) -> None:
     if not job.write:  # its warnings were shown when it was built
         return
     result.messages = [format_diagnostic(str(job.source.path), d) for d in lesson.warnings]
+    for name in space.settings.formats:  # what a format leaves out of this lesson
+        left_out = WRITERS[name].warnings
+        if left_out is not None:
+            result.messages += [
+                render(str(job.source.path), line, "warning", m) for line, m in left_out(lesson, space.settings)
+            ]
     context = WriteContext(space.settings, job.source.stem, space.cache_dir, lesson.revised, dict(lesson.note_revised))
     outputs = [(name, output) for name in space.settings.formats for output in WRITERS[name](lesson, context)]
     _check_names([output for _, output in outputs])

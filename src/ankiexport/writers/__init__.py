@@ -59,6 +59,9 @@ class Writer:
     # For per-note revision times: a hash of what each note holds, by note id. The build compares these across
     # the lesson file's git versions; None for formats without notes.
     note_contents: Callable[[Lesson], Mapping[str, str]] | None = None
+    # What the format leaves out of a lesson and why, as (source line or None, message) warnings for the build to
+    # show beside the lesson's own; None for formats that never leave anything out.
+    warnings: Callable[[Lesson, Settings], Sequence[tuple[int | None, str]]] | None = None
 
     def __call__(self, lesson: Lesson, context: WriteContext) -> Sequence[Output]:
         return self.write(lesson, context)
@@ -119,9 +122,15 @@ def _quizlet(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
 
 
 def _kahoot(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
-    from .kahoot import kahoot_output  # openpyxl is imported only by builds that write Kahoot! quizzes
+    from .kahoot import kahoot_outputs  # openpyxl is imported only by builds that write Kahoot! quizzes
 
-    return [kahoot_output(lesson, f"{context.stem}-kahoot.xlsx", context.settings.kahoot_time_limit)]
+    return kahoot_outputs(lesson, f"{context.stem}-kahoot.xlsx", context.settings.kahoot_time_limit)
+
+
+def _kahoot_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int | None, str]]:
+    from .kahoot import kahoot_warnings
+
+    return kahoot_warnings(lesson)
 
 
 WRITERS: dict[str, Writer] = {
@@ -129,5 +138,5 @@ WRITERS: dict[str, Writer] = {
     "pdf": Writer(_pdf, _prepare_pdf),
     "html": Writer(_html),
     "quizlet": Writer(_quizlet),
-    "kahoot": Writer(_kahoot),
+    "kahoot": Writer(_kahoot, warnings=_kahoot_warnings),
 }

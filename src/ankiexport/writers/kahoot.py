@@ -181,7 +181,23 @@ def _restamped(data: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def kahoot_output(lesson: Lesson, name: str, time_limit: int = 20) -> Output:
-    """The quiz as the build's teacher output ``name``; ``cards`` counts its questions."""
+def kahoot_outputs(lesson: Lesson, name: str, time_limit: int = 20) -> list[Output]:
+    """The quiz as the build's teacher output ``name`` (``cards`` counts its questions); none for a lesson that
+    cannot make one (``kahoot_warnings`` says why): its deck and worksheets are built all the same."""
     questions = kahoot_questions(lesson)
-    return Output(name, kahoot_xlsx(lesson, time_limit, questions), "teacher", cards=len(questions))
+    if not questions:
+        return []
+    return [Output(name, kahoot_xlsx(lesson, time_limit, questions), "teacher", cards=len(questions))]
+
+
+def kahoot_warnings(lesson: Lesson) -> list[tuple[int | None, str]]:
+    """What the quiz leaves out: a term too long to be an answer, or the whole quiz when no question can be made."""
+    asked = {question.entry for question in kahoot_questions(lesson)}
+    warnings: list[tuple[int | None, str]] = []
+    for entry, vocab in enumerate(lesson.vocabulary):
+        if units(_answer(lesson, entry)) > ANSWER_LIMIT:
+            warnings.append((vocab.line, f"not in the Kahoot! quiz: longer than its {ANSWER_LIMIT}-character answers"))
+    if not asked:
+        message = "no Kahoot! quiz: a question needs two terms with different meanings, and this lesson has not"
+        warnings.append((None, message))
+    return warnings
