@@ -72,7 +72,10 @@ def _blank_insensitive(token: GapToken) -> GapToken:
 def test_generated_gapfill_agrees_with_the_samples_own(sample: Lesson) -> None:
     ours = [token for line in generate_gapfill(sample.article).paragraphs for token in line]
     assert sample.exercise is not None and not sample.exercise.generated
-    theirs = [token for line in sample.exercise.paragraphs for token in line]
+    # The block as the lesson writes it (the exercise itself is recounted against the article).
+    answers = [token.answer for line in sample.exercise.paragraphs for token in line]
+    written = [chunk for line in sample.gapfill for chunk in line.split()]
+    theirs = [GapToken(shown, answer) for shown, answer in zip(written, answers, strict=True)]
     assert len(ours) == len(theirs) == 281
     # The sample miscounts its blanks in 18 chunks ("s___________," for "skyrockets,": 12 letters for 10), which
     # a correct generator cannot reproduce; it agrees on everything else but 3 chunks.
@@ -98,18 +101,47 @@ def test_generated_gapfill_agrees_with_the_samples_own(sample: Lesson) -> None:
     assert {("T______,”", "Trainer,”"), ("Japanese-________", "Japanese-s_______"), ("“I_’_", "“I__’")} <= differing
 
 
-def test_sample_own_block_used_as_written_and_aligned(sample: Lesson) -> None:
+def test_sample_own_block_aligned_with_letter_counts_from_the_article(sample: Lesson) -> None:
     exercise = sample.exercise
     assert exercise is not None and not exercise.generated
-    assert lines(exercise.paragraphs) == list(sample.gapfill)
     assert len(exercise.paragraphs) == 11
     answers = [token.answer for line in exercise.paragraphs for token in line]
     assert answers == [chunk for p in sample.article for chunk in p.text.split()]
-    by_shown = {token.shown: token.answer for line in exercise.paragraphs for token in line}
-    assert by_shown["“I__’"] == "“It’s"
-    assert by_shown["d____-___________"] == "dollar-denominated"
-    assert by_shown["AI-_________"] == "AI-generated"
-    assert not [w for w in sample.warnings if w.message.startswith("gap-fill")]
+    # Which words are gapped and their cues come from the block, the number of slots from the article's word.
+    for token in (t for line in exercise.paragraphs for t in line):
+        assert len(token.shown) == len(token.answer)
+        assert all(s == a for s, a in zip(token.shown, token.answer, strict=True) if s != "_")
+        assert all(a.isalpha() for s, a in zip(token.shown, token.answer, strict=True) if s == "_")
+    by_answer = {token.answer: token.shown for line in exercise.paragraphs for token in line}
+    assert by_answer["“It’s"] == "“I_’_"
+    assert by_answer["dollar-denominated"] == "d_____-___________"
+    assert by_answer["AI-generated"] == "AI-_________"
+    assert by_answer["skyrockets,"] == "s_________,"
+    # Each disagreement is a warning naming the word and its line; the sample miscounts 18 words and misplaces 1.
+    recounted = [w for w in sample.warnings if w.message.startswith("gap-fill: ")]
+    counts = [w for w in recounted if "missing letters" in w.message]
+    assert len(counts) == 18 and len(recounted) == 19
+    first = counts[0]
+    assert first.line == 15 and "skyrockets: 11 blanks, the word has 9 missing letters" in first.message
+    assert {w.line for w in recounted} <= set(sample.gapfill_lines)
+
+
+def test_gapfill_setting_generated_ignores_the_block(sample_path: Path) -> None:
+    lesson = load_lesson(sample_path, Settings(gapfill="generated"))
+    assert lesson.exercise is not None and lesson.exercise.generated
+    assert not [w for w in lesson.warnings if w.message.startswith("gap-fill")]
+
+
+def test_check_prints_the_letter_count_warnings(sample_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ankiexport.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(sample_path)])
+    assert result.exit_code == 0
+    assert (
+        f"{sample_path}:15: warning: gap-fill: skyrockets: 11 blanks, the word has 9 missing letters" in result.output
+    )
 
 
 def test_own_block_fixture_with_merged_lines_and_quirks() -> None:

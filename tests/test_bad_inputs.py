@@ -121,5 +121,6 @@ def test_awkward_file_names_build(tmp_path: Path, name: str) -> None:
         "日本語のレッスン.txt": "日本語のレッスン",
         ".leading-dot.txt": "leading-dot",
     }[name]
-    expected = [f"{stem}.apkg", f"{stem}.pdf", f"{stem}.html", "all-lessons.apkg", "index.html", "feed.xml"]
+    editions = [f"{stem}{suffix}.pdf" for suffix in ("", "-gapfill", "-teacher", "-reading")]
+    expected = [f"{stem}.apkg", *editions, f"{stem}.html", "all-lessons.apkg", "index.html", "feed.xml"]
     assert built == sorted([*expected, "manifest.json"])

@@ -22,6 +22,9 @@ from ankiexport.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 STEM = SAMPLE.stem
+# One lesson's outputs with the default formats: its deck and every worksheet edition.
+PDFS = [f"{STEM}{edition}.pdf" for edition in ("", "-gapfill", "-teacher", "-reading")]
+OUTPUTS = [f"{STEM}.apkg", *PDFS, f"{STEM}.html"]
 
 
 def run(*arguments: str) -> Result:
@@ -70,7 +73,7 @@ def test_a_moved_lesson_keeps_its_outputs(project: Path, move: str) -> None:
     assert result.exit_code == 0, result.output
     out = project / "out"
     assert (out / f"{STEM}.apkg").exists() and (out / f"{STEM}.pdf").exists()
-    assert manifest_files(out) == [f"{STEM}.apkg", f"{STEM}.pdf", f"{STEM}.html"]
+    assert manifest_files(out) == OUTPUTS
     assert "0 built, 1 unchanged" in run("build", "-j", "1").output
 
 
@@ -126,7 +129,7 @@ def test_a_lesson_named_like_the_combined_deck_is_refused(project: Path) -> None
             "lessons/all-lessons.txt: error: lesson id 'all-lessons' is reserved for the combined deck" in result.output
         )
     manifest = json.loads((project / "out" / "manifest.json").read_text("utf-8"))
-    assert manifest_files(project / "out") == [f"{STEM}.apkg", f"{STEM}.pdf", f"{STEM}.html"]
+    assert manifest_files(project / "out") == OUTPUTS
     assert manifest["combined"]["file"] == "all-lessons.apkg" and manifest["combined"]["lessons"] == 1
     data = (project / "out" / "all-lessons.apkg").read_bytes()
     import hashlib

@@ -96,3 +96,13 @@ def test_pages_and_release_get_learner_files_chosen_by_the_manifest() -> None:
     upload = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     assert not [c for c in commands if "out/*" in c], "no file reaches learners by a glob that could catch a teacher's"
+
+
+def test_teachers_files_go_to_a_workflow_artifact_only() -> None:
+    workflow = load()
+    collect = next(step for step in steps(workflow) if step.get("name") == "Collect the teachers' files")
+    assert 'entry.get("audience") == "teacher"' in collect["run"] and "teachers" in collect["run"]
+    upload = next(step for step in steps(workflow) if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["name"] == "teacher-files" and upload["with"]["path"] == "teachers"
+    for step in steps(workflow):
+        assert "teachers" not in step.get("run", "") or step is collect  # never copied into the site or release

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import os
 import re
 import subprocess
@@ -22,10 +24,12 @@ from ankiexport.fonts import font_dir
 from ankiexport.model import Cloze, GapFill, GapToken, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.readers import load_lesson
 from ankiexport.writers import WRITERS, WriteContext
-from ankiexport.writers.pdf import BODY, MINCHO, SERIF, prepare, write_pdf
+from ankiexport.writers.pdf import BODY, MINCHO, SERIF, Editions, prepare, render_editions
+from ankiexport.writers.pdf_sheets import LETTER_PITCH, Sheet, plan_matching
 from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, font_for, wrap_text
 
 MM = 72 / 25.4
+SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 SIZES = {"a4": (210 * MM, 297 * MM), "b5": (182 * MM, 257 * MM), "letter": (612.0, 792.0)}
 NASTY = "Tom & Jerry <b>never closed, <font name=x>not a font</font> &amp; 5 < 6 > 4"
 
@@ -91,43 +95,80 @@ def make_lesson(**changes: Any) -> Lesson:
     return lesson.__class__(**{**lesson.__dict__, **changes})
 
 
-def write(tmp_path: Path, lesson: Lesson | None = None, name: str = "w.pdf", **settings: Any) -> Path:
-    path = tmp_path / name
-    written = write_pdf(lesson or make_lesson(), path, Settings(**settings))
-    assert written.pages == len(PdfReader(path).pages)
-    return path
+def render(lesson: Lesson | None = None, version: str = "", **settings: Any) -> Editions:
+    return render_editions(lesson or make_lesson(), Settings(**settings), version)
 
 
-def texts(path: Path) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+def pdf_texts(data: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
 
 
-# ------------------------------------------------------------------------------------------------- pages
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def every(editions: Editions) -> dict[str, bytes]:
+    """Every file of the editions by its name suffix: "" and "-gapfill" (students), "-teacher", "-reading"."""
+    files = {suffix: data for suffix, data, _ in editions.handouts}
+    files["-teacher"] = editions.teacher
+    if editions.reading is not None:
+        files["-reading"] = editions.reading
+    return files
+
+
+@pytest.fixture(scope="session")
+def sample_editions() -> dict[str, Editions]:
+    """The sample lesson's editions on every paper size, built once for the whole session."""
+    lesson = load_lesson(SAMPLE, Settings())
+    return {size: render_editions(lesson, Settings(page_size=size)) for size in SIZES}
+
+
+@pytest.fixture(scope="session")
+def small_editions() -> Editions:
+    return render()
+
+
+# ------------------------------------------------------------------------------------------------- editions
 
 
 @pytest.mark.parametrize("size", ["a4", "b5", "letter"])
-def test_page_size_per_option(tmp_path: Path, size: str) -> None:
-    reader = PdfReader(write(tmp_path, page_size=size, reading_page=True))
-    for page in reader.pages:
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        assert (width, height) == pytest.approx(SIZES[size], abs=0.5)
+def test_page_size_per_option(size: str) -> None:
+    for name, data in every(render(page_size=size)).items():
+        for page in PdfReader(io.BytesIO(data)).pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            assert (width, height) == pytest.approx(SIZES[size], abs=0.5), name
 
 
-def test_writer_is_registered(tmp_path: Path) -> None:
-    context = WriteContext(Settings(), "x", tmp_path / "cache")
-    [output] = WRITERS["pdf"](make_lesson(), context)
-    assert output.name == "x.pdf" and output.audience == "learner"
-    assert output.pages >= 2 and output.data.startswith(b"%PDF-")
+def test_writer_returns_every_edition_with_its_audience(tmp_path: Path) -> None:
+    outputs = WRITERS["pdf"](make_lesson(), WriteContext(Settings(), "x", tmp_path / "cache"))
+    assert {output.name: output.audience for output in outputs} == {
+        "x.pdf": "learner",
+        "x-gapfill.pdf": "learner",
+        "x-teacher.pdf": "teacher",
+        "x-reading.pdf": "teacher",
+    }
+    for output in outputs:
+        assert output.data.startswith(b"%PDF-") and output.pages == len(PdfReader(io.BytesIO(output.data)).pages)
+    no_reading = WRITERS["pdf"](make_lesson(), WriteContext(Settings(reading_page=False), "y", tmp_path / "cache"))
+    assert "y-reading.pdf" not in {output.name for output in no_reading}
 
 
-def test_answer_key_is_its_own_page_starting_with_heading(tmp_path: Path) -> None:
-    pages = texts(write(tmp_path, reading_page=True))
-    starts = [i for i, text in enumerate(pages) if text.lstrip().startswith("Answer Key")]
-    assert len(starts) == 1 and starts[0] > 0
-    key = starts[0]
-    assert "解答" in pages[key][:30]  # the Japanese subtitle beside the heading
-    assert all("Answer Key" not in text for text in pages[:key])
-    assert key == len(pages) - 1  # the key comes last, after the reading page
+def test_teacher_edition_is_the_student_pages_with_answers_then_the_key(small_editions: Editions) -> None:
+    teacher = pdf_texts(small_editions.teacher)
+    students = [pdf_texts(data) for _, data, _ in small_editions.handouts]
+    assert small_editions.teacher_pages == len(teacher) == sum(len(pages) for pages in students) + 1
+    assert teacher[-1].lstrip().startswith("Answer Key") and "解答" in teacher[-1][:30]
+    for pages in students:
+        assert all("Answer Key" not in text and "Teacher" not in text for text in pages)
+    assert all("Teacher's edition" in text for text in teacher[:-1])
+    # The same drawing: the student page's operators are the teacher page's, less the answers (and the footer).
+    student_pages = [page for _, data, _ in small_editions.handouts for page in PdfReader(io.BytesIO(data)).pages]
+    for student, mine in zip(student_pages, PdfReader(io.BytesIO(small_editions.teacher)).pages, strict=False):
+        ours = student.get_contents().get_data().splitlines()
+        theirs = set(mine.get_contents().get_data().splitlines())
+        assert len(ours) > 50 and len([op for op in ours if op not in theirs]) <= 3
+    page_one = flat(teacher[0])
+    assert "skyrockets" in page_one and "gaining" in page_one and "traction" in page_one
 
 
 def _font_dicts(resources: Any, seen: set[int]) -> list[Any]:
@@ -145,92 +186,239 @@ def _font_dicts(resources: Any, seen: set[int]) -> list[Any]:
     return found
 
 
-def test_every_font_is_embedded_as_a_subset(tmp_path: Path) -> None:
-    reader = PdfReader(write(tmp_path, reading_page=True))
-    fonts: dict[str, Any] = {}
-    seen: set[int] = set()
-    for page in reader.pages:
-        for font in _font_dicts(page.get("/Resources"), seen):
-            fonts[str(font["/BaseFont"])] = font
-    assert fonts
-    for name, font in fonts.items():
-        descendants = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
-        for face in descendants:
-            descriptor = face.get("/FontDescriptor")
-            assert descriptor is not None, f"{name} has no descriptor (a standard, unembedded font)"
+def test_every_font_is_embedded_as_a_subset(small_editions: Editions) -> None:
+    for edition, data in every(small_editions).items():
+        fonts: dict[str, Any] = {}
+        seen: set[int] = set()
+        for page in PdfReader(io.BytesIO(data)).pages:
+            for font in _font_dicts(page.get("/Resources"), seen):
+                fonts[str(font["/BaseFont"])] = font
+        assert fonts
+        for name, font in fonts.items():
+            descriptor = font.get("/FontDescriptor")
+            assert descriptor is not None, f"{edition}: {name} has no descriptor (a standard, unembedded font)"
             descriptor = descriptor.get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name} not embedded"
-        assert re.match(r"/[A-Z]{6}\+", name), f"{name} is not a subset"
-    families = {name.split("+", 1)[1] for name in fonts}
-    assert {"IPAexMincho", "IPAexGothic", "LiberationSerif"} <= families
-    assert not any("Helvetica" in name for name in fonts)
+            assert re.match(r"/[A-Z]{6}\+", name), f"{name} is not a subset"
+        assert not any("Helvetica" in name for name in fonts)
 
 
-def test_pdffonts_lists_no_unembedded_font(tmp_path: Path) -> None:
+def test_pdffonts_lists_no_unembedded_font(tmp_path: Path, small_editions: Editions) -> None:
     pdffonts = system_tools.require("pdffonts", "poppler-utils")
-    output = subprocess.run(
-        [pdffonts, str(write(tmp_path, reading_page=True))], capture_output=True, text=True, check=True
-    ).stdout
-    rows = output.splitlines()[2:]
-    assert rows
-    for row in rows:
-        emb, sub = row.split()[-5:-3]
-        assert (emb, sub) == ("yes", "yes"), row
+    for edition, data in every(small_editions).items():
+        path = tmp_path / f"w{edition}.pdf"
+        path.write_bytes(data)
+        rows = subprocess.run([pdffonts, str(path)], capture_output=True, text=True, check=True).stdout
+        assert rows.splitlines()[2:]
+        for row in rows.splitlines()[2:]:
+            assert row.split()[-5:-3] == ["yes", "yes"], row
 
 
 # -------------------------------------------------------------------------------------------- contents
 
 
-def test_japanese_extracts_as_unicode(tmp_path: Path) -> None:
-    text = re.sub(r"\s", "", "".join(texts(write(tmp_path, reading_page=True))))
+def test_japanese_extracts_as_unicode(small_editions: Editions) -> None:
+    text = re.sub(r"\s", "", "".join(pdf_texts(small_editions.teacher) + pdf_texts(small_editions.reading or b"")))
     for japanese in ("語彙のマッチング", "急騰する", "勢いを増す", "解答", "AIトレーナーの台頭", "新しい職種"):
         assert japanese in text
 
 
-def test_header_has_course_title_date_and_lines(tmp_path: Path) -> None:
-    first = texts(write(tmp_path, course_name="Kanda English Club"))[0]
-    for piece in ("Kanda English Club", "Rise of the AI Trainer", "2026-11-28", "Name", "Date", "Score"):
+def test_header_has_course_title_date_class_number_name_and_points() -> None:
+    editions = render(course_name="Kanda English Club")
+    first = flat(pdf_texts(editions.handouts[0][1])[0])
+    for piece in ("Kanda English Club", "Rise of the AI Trainer", "2026-11-28", "組", "番号", "名前", "得点"):
         assert piece in first
+    # 3 of the 4 meanings asked at 1 point, 3 cloze terms at 2 points (2a and 2b are one term)
+    assert "/ 9" in first and "1 point each, 3 in all" in first and "2 points each, 6 in all" in first
+    gapfill = flat(pdf_texts(editions.handouts[1][1])[0])
+    assert "Rise of the AI Trainer" not in gapfill and "AIトレーナーの台頭" in gapfill
+    assert f"/ {sum('_' in t.shown for line in make_lesson().exercise.paragraphs for t in line)}" in gapfill
 
 
-def test_exercises_have_their_content(tmp_path: Path) -> None:
-    pages = texts(write(tmp_path))
-    key_at = next(i for i, t in enumerate(pages) if t.lstrip().startswith("Answer Key"))
-    worksheet, key = " ".join(pages[:key_at]), " ".join(pages[key_at:])
-    flat = re.sub(r"\s+", " ", worksheet)
-    # 1. matching: every term (dictionary form) and every gloss, lettered
-    for term in ("skyrocket", "gain traction", "crucial"):
-        assert term in flat
-    for gloss in ("急騰する、急上昇する", "勢いを増す、人気を得る", "極めて重要な"):
-        assert gloss in flat
-    # 2. cloze: numbered blanks in place of the terms, the rest of the sentence kept
-    assert "(1)" in flat and "(2)" in flat and "(3)" in flat
-    assert "As the global demand for AI specialists" in flat
-    assert "skyrockets" not in flat and "gaining" not in flat
-    # 3. gap-fill: first letters and ungapped words, not the answers
-    assert "Japan." in flat and "specialists" not in flat.split("(1)")[-1].split("3")[-1]
-    # answer key: matching letters, inflected cloze answers with their dictionary forms, full gap-fill text
-    assert "skyrockets" in key and "gaining … traction" in key and "← gain traction" in key
-    assert "As the global demand for AI specialists skyrockets" in re.sub(r"\s+", " ", key)
-
-
-def test_matching_is_shuffled_deterministically(tmp_path: Path) -> None:
+def test_student_worksheet_has_the_exercises_and_no_answer(small_editions: Editions) -> None:
+    worksheet = flat(" ".join(pdf_texts(small_editions.handouts[0][1])))
     lesson = make_lesson()
-    one = texts(write(tmp_path, lesson, "a.pdf"))[0]
-    two = texts(write(tmp_path, lesson, "b.pdf"))[0]
-    assert one == two
-    order = [one.index(g) for g in ("急騰する", "勢いを増す", "極めて重要な", "変な")]
-    assert order != sorted(order)  # not in lesson order
+    for entry in plan_matching(Sheet(lesson, Settings(), 500, 700)).items:
+        assert re.sub(r"\s", "", lesson.vocabulary[entry].gloss) in re.sub(r"\s", "", worksheet)
+    for term in ("skyrocket", "gain traction", "crucial"):
+        assert term in worksheet  # the word list and the bank hold dictionary forms
+    assert "(1)" in worksheet and "(2a)" in worksheet and "(2b)" in worksheet and "(3)" in worksheet
+    assert "As the global demand for AI specialists" in worksheet
+    assert "skyrockets" not in worksheet and "gaining" not in worksheet and "traction in" not in worksheet
 
 
-def test_lesson_text_is_never_markup(tmp_path: Path) -> None:
-    flat = re.sub(r"\s+", " ", " ".join(texts(write(tmp_path, reading_page=True))))
-    assert NASTY in flat  # the reading page prints the article verbatim
-    assert "“Quotes” & <b>markup</b>" in flat
-    assert "<i>odd</i> & term" in flat and "変な<b>語</b>" in re.sub(r"\s", "", flat)
+def test_key_is_compact_cloze_answers_in_place_and_gapped_words_only(small_editions: Editions) -> None:
+    key = flat(pdf_texts(small_editions.teacher)[-1])
+    assert "(1) skyrockets ← skyrocket" in key and "(2a) gaining ← gain traction" in key and "(2b) traction" in key
+    assert "¶1" in key and "¶2" in key and "1 As" in key and "2 the" in key
+    assert "Tom" in key and "2026-11-28" not in key.split("Complete the article")[-1]
 
 
-def test_malformed_clozes_are_left_out(tmp_path: Path) -> None:
+def _context_phrases(tokens: list[str], index: int) -> list[str]:
+    """The answer at ``index`` with a word either side, as the article has it (lower case, no punctuation)."""
+    words = [re.sub(r"[^\w’'-]", "", t).lower() for t in tokens]
+    phrases = []
+    if index > 0:
+        phrases.append(f"{words[index - 1]} {words[index]}")
+    if index + 1 < len(words):
+        phrases.append(f"{words[index]} {words[index + 1]}")
+    return [p for p in phrases if len(p) > 6]
+
+
+def _answers_in_context(lesson: Lesson, handout: str) -> list[str]:
+    """Each answer of the handout's exercises with a word either side: the gap-fill's, or the cloze's."""
+    phrases: list[str] = []
+    assert lesson.exercise is not None
+    for line in lesson.exercise.paragraphs if handout == "-gapfill" else ():
+        answers = [token.answer for token in line]
+        for index, token in enumerate(line):
+            if "_" in token.shown:
+                phrases += _context_phrases(answers, index)
+    for cloze in lesson.clozes if handout == "" else ():
+        if cloze.index is None:
+            continue  # the title is never a cloze item (the header prints it)
+        for use in cloze.uses:
+            for start, end in use.spans:
+                before, after = cloze.sentence[:start].split()[-1:], cloze.sentence[end:].split()[:1]
+                answer = cloze.sentence[start:end]
+                phrases += [" ".join([*before, answer]), " ".join([answer, *after])]
+    # What the lesson's own block leaves whole somewhere (its “AI Trainer,” in paragraph 1) is given, not an answer.
+    given = {
+        f"{a.answer} {b.answer}"
+        for line in lesson.exercise.paragraphs
+        for a, b in itertools.pairwise(line)
+        if "_" not in a.shown + b.shown
+    }
+    normalised = [" ".join(re.sub(r"[^\w’'-]+", " ", p).lower().split()) for p in phrases]
+    given = {" ".join(re.sub(r"[^\w’'-]+", " ", p).lower().split()) for p in given}
+    return [p for p in normalised if len(p.split()) >= 2 and p not in given]  # a bare word is the bank's business
+
+
+def _searchable(data: bytes) -> str:
+    return re.sub(r"[^\w’'-]+", " ", " ".join(pdf_texts(data))).lower()
+
+
+@pytest.mark.parametrize("size", ["a4", "b5", "letter"])
+def test_no_student_handout_prints_an_answer_in_its_context(size: str, sample_editions: dict[str, Editions]) -> None:
+    lesson = load_lesson(SAMPLE, Settings())
+    for suffix, data, _ in sample_editions[size].handouts:
+        phrases = _answers_in_context(lesson, suffix)
+        assert len(phrases) > (400 if suffix else 20)
+        text = " " + _searchable(data) + " "
+        found = [phrase for phrase in phrases if f" {phrase} " in text]
+        assert not found, f"{suffix or 'worksheet'}: {found[:5]}"
+        teacher = " " + _searchable(sample_editions[size].teacher) + " "
+        assert sum(f" {phrase} " in teacher for phrase in phrases) >= len(phrases) / 3  # the search finds answers
+
+
+def test_title_is_never_a_cloze_item_under_a_header_that_prints_it() -> None:
+    lesson = make_lesson()
+    title = "Rise of the AI Trainer"
+    title_cloze = Cloze(title, None, (TermUse(2, ((0, 4),)),), "title")
+    worksheet = flat(" ".join(pdf_texts(render(make_lesson(clozes=(title_cloze, *lesson.clozes))).handouts[0][1])))
+    assert worksheet.count("Rise of the AI Trainer") == 1 and "(1) ____" not in worksheet
+
+
+def test_gapfill_letter_counts_are_the_articles(sample_editions: dict[str, Editions]) -> None:
+    """The slots drawn on the gap-fill handout, run by run, are the article words' missing letters."""
+    lesson = load_lesson(SAMPLE, Settings())
+    assert lesson.exercise is not None
+    expected = []
+    for token in (t for line in lesson.exercise.paragraphs for t in line):
+        shown_letters = [s for s, a in zip(token.shown, token.answer, strict=True) if a.isalpha() and s != "_"]
+        assert token.shown.count("_") == sum(c.isalpha() for c in token.answer) - len(shown_letters)
+        expected += [len(run) for run in re.findall(r"_+", token.shown)]
+    assert sum(expected) > 1000
+    for size, editions in sample_editions.items():
+        (data,) = [data for suffix, data, _ in editions.handouts if suffix == "-gapfill"]
+        drawn: list[int] = []
+        for page in PdfReader(io.BytesIO(data)).pages:
+            previous = None
+            for x0, y, x1 in _slot_lines(page):
+                if x1 - x0 > 12:
+                    continue  # the header's writing lines
+                joined = (
+                    previous is not None and abs(previous[1] - y) < 0.1 and abs(x0 - previous[0] - LETTER_PITCH) < 0.1
+                )
+                if joined:
+                    drawn[-1] += 1
+                else:
+                    drawn.append(1)
+                previous = (x0, y)
+        assert drawn == expected, size
+
+
+def test_handwriting_room(small_editions: Editions) -> None:
+    data = small_editions.handouts[1][1]
+    slots = _slot_lines(PdfReader(io.BytesIO(data)).pages[0])
+    letters = [s for s in slots if s[2] - s[0] < 12]
+    assert len(letters) > 20
+    rows: dict[float, list[float]] = {}
+    for x0, y, _ in letters:
+        rows.setdefault(round(y, 1), []).append(x0)
+    pitches = [b - a for xs in rows.values() for a, b in itertools.pairwise(sorted(xs)) if b - a < 14]
+    assert pitches and min(pitches) >= 3.5 * MM - 0.01
+    baselines = sorted(rows)
+    assert min(b - a for a, b in itertools.pairwise(baselines)) >= 8 * MM - 0.01
+
+
+def _slot_lines(page: Any) -> list[tuple[float, float, float]]:
+    """(x0, y, x1) in page space of every horizontal line drawn: the writing slots."""
+    stack: list[tuple[float, float]] = [(0.0, 0.0)]
+    found = []
+    tokens = page.get_contents().get_data().decode("latin-1").split()
+    for i, token in enumerate(tokens):
+        if token == "q":
+            stack.append(stack[-1])
+        elif token == "Q":
+            stack.pop()
+        elif token == "cm" and tokens[i - 6 : i - 2] == ["1", "0", "0", "1"]:
+            stack[-1] = (stack[-1][0] + float(tokens[i - 2]), stack[-1][1] + float(tokens[i - 1]))
+        elif token == "l" and i >= 5 and tokens[i - 3] == "m" and tokens[i - 1] == tokens[i - 4]:
+            dx, dy = stack[-1]
+            found.append((float(tokens[i - 5]) + dx, float(tokens[i - 4]) + dy, float(tokens[i - 2]) + dx))
+    return found
+
+
+def test_matching_leaves_words_over_so_the_last_is_not_by_elimination(small_editions: Editions) -> None:
+    lesson = make_lesson()
+    sheet = Sheet(lesson, Settings(), 500, 700)
+    plan = plan_matching(sheet)
+    assert len(plan.choices) == 4 and len(plan.items) == 3  # one word over
+    for row, entry in enumerate(plan.items):
+        assert lesson.vocabulary[plan.choices["abcd".index(plan.answer(row))]] == lesson.vocabulary[entry]
+    assert plan_matching(sheet) == plan
+    twelve = make_lesson(vocabulary=tuple(VocabEntry(f"w{i}", f"意味{i}", "", i) for i in range(12)))
+    big = plan_matching(Sheet(twelve, Settings(), 500, 700))
+    assert len(big.items) == 10 and len(set(big.items)) == 10
+    assert [big.answer(row) for row in range(10)] != sorted(big.answer(row) for row in range(10))
+
+
+def test_versions_reshuffle_and_label_the_header() -> None:
+    plain = flat(pdf_texts(render().handouts[0][1])[0])
+    version_b = flat(pdf_texts(render(version="B").handouts[0][1])[0])
+    assert "Version B" in version_b and "Version" not in plain
+    assert render(version="B").teacher == render(version="B").teacher
+
+
+def test_reading_handout_has_article_translation_and_study_page(small_editions: Editions) -> None:
+    pages = pdf_texts(small_editions.reading or b"")
+    text = flat(" ".join(pages))
+    assert NASTY in text and "“Quotes” & <b>markup</b>" in text  # lesson text is never markup
+    assert "新しい職種" in re.sub(r"\s", "", text)
+    assert "Vocabulary" in pages[-1] and "「空飛ぶロケット」のイメージ。" in re.sub(r"\s", "", pages[-1])
+    assert "組" not in pages[0]  # a handout to read, not to hand in
+    without = render(vocabulary_page=False).reading or b""
+    assert "空飛ぶロケット" not in re.sub(r"\s", "", " ".join(pdf_texts(without)))
+
+
+def test_lesson_text_is_never_markup(small_editions: Editions) -> None:
+    text = flat(" ".join(pdf_texts(small_editions.teacher)))
+    assert "“Quotes” & <b>markup</b>" in text
+    assert "<i>odd</i> & term" in text and "変な<b>語</b>" in re.sub(r"\s", "", text)
+
+
+def test_malformed_clozes_are_left_out() -> None:
     good = make_lesson().clozes[1]
     bad = (
         Cloze("Out of range.", 0, (TermUse(0, ((5, 99),)),), "a"),
@@ -238,22 +426,23 @@ def test_malformed_clozes_are_left_out(tmp_path: Path) -> None:
         Cloze("No spans.", 0, (TermUse(0, ()),), "c"),
         Cloze("Unknown term.", 0, (TermUse(9, ((0, 7),)),), "d"),
     )
-    flat = " ".join(texts(write(tmp_path, make_lesson(clozes=(*bad, good)))))
-    assert "It is" in flat and "work." in flat
+    text = " ".join(pdf_texts(render(make_lesson(clozes=(*bad, good))).handouts[0][1]))
+    assert "It is" in text and "work." in text
     for cloze in bad:
-        assert cloze.sentence.split()[-1] not in flat
+        assert cloze.sentence.split()[-1] not in text
 
 
-def test_missing_sections_still_make_a_worksheet(tmp_path: Path) -> None:
-    lesson = make_lesson(clozes=(), exercise=None, translation=None)
-    pages = texts(write(tmp_path, lesson, reading_page=True))
-    assert "1 Vocabulary matching" in re.sub(r"\s+", " ", pages[0])
-    assert "Sentence cloze" not in " ".join(pages) and pages[-1].lstrip().startswith("Answer Key")
-    empty = make_lesson(vocabulary=(), clozes=(), exercise=None, article=(), translation=None)
-    assert "no vocabulary" in texts(write(tmp_path, empty, "e.pdf"))[0]
+def test_missing_sections_still_make_a_worksheet() -> None:
+    editions = render(make_lesson(clozes=(), exercise=None, translation=None))
+    assert [suffix for suffix, _, _ in editions.handouts] == [""]
+    pages = pdf_texts(editions.handouts[0][1])
+    assert "1 Vocabulary matching" in flat(pages[0]) and "Sentence cloze" not in " ".join(pages)
+    assert pdf_texts(editions.teacher)[-1].lstrip().startswith("Answer Key")
+    empty = render(make_lesson(vocabulary=(), clozes=(), exercise=None, article=(), translation=None))
+    assert "no vocabulary" in pdf_texts(empty.handouts[0][1])[0] and empty.reading is None
 
 
-def test_oversized_fields_split_across_pages(tmp_path: Path) -> None:
+def test_oversized_fields_split_across_pages() -> None:
     lesson = make_lesson()
     essay = "日本語の長い文章が続きます。" * 150  # a gloss taller than a page: its table row must split
     words = "unprecedented words keep going " * 400
@@ -262,86 +451,111 @@ def test_oversized_fields_split_across_pages(tmp_path: Path) -> None:
         clozes=(Cloze(words, 0, (TermUse(0, ((0, 13),)),), "k"),),
         title=words[:3000],
     )
-    pages = texts(write(tmp_path, huge, reading_page=True))
-    assert len(pages) > 4
-    assert "".join(pages).count("続") == 150  # no line lost where the row splits (footers cut sentences)
+    editions = render(huge)
+    assert len(pdf_texts(editions.teacher)) > 4
+    if 0 in plan_matching(Sheet(huge, Settings(), 500, 700)).items:
+        assert "".join(pdf_texts(editions.handouts[0][1])).count("続") == 150  # no line lost where rows split
 
 
 # ---------------------------------------------------------------------------------- pdf-level properties
 
 
-def test_outline_and_metadata(tmp_path: Path) -> None:
-    reader = PdfReader(write(tmp_path, author="Sakura School", reading_page=True))
-    titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert "Answer Key 解答" in titles and "1. Vocabulary matching" in titles and "Reading" in titles
-    assert "3. Complete the article" in titles
-    nested = next(item for item in reader.outline if isinstance(item, list))
+def test_outline_and_metadata() -> None:
+    editions = render(author="Sakura School")
+    teacher = PdfReader(io.BytesIO(editions.teacher))
+    titles = [item.title for item in teacher.outline if not isinstance(item, list)]
+    assert "Answer Key 解答" in titles and "1. Vocabulary matching" in titles and "Complete the article" in titles
+    nested = next(item for item in teacher.outline if isinstance(item, list))
     assert nested[0].title == "1. Vocabulary matching"  # the key's sections sit under "Answer Key"
-    info = reader.metadata
-    assert info is not None
-    assert info.title == make_lesson().title and info.author == "Sakura School"
-    assert "English News Reading" in (info.subject or "")
-    assert str(reader.trailer["/Root"]["/Lang"]) == "ja"
-    assert str(info["/CreationDate"]).startswith("D:20251128")  # from lesson.revised, not the clock
+    student = PdfReader(io.BytesIO(editions.handouts[0][1]))
+    assert [item.title for item in student.outline] == ["1. Vocabulary matching", "2. Sentence cloze"]
+    for reader in (teacher, student):
+        info = reader.metadata
+        assert info is not None
+        assert info.title == make_lesson().title and info.author == "Sakura School"
+        assert "English News Reading" in (info.subject or "")
+        assert str(reader.trailer["/Root"]["/Lang"]) == "ja"
+        assert str(info["/CreationDate"]).startswith("D:20251128")  # from lesson.revised, not the clock
+    assert "student" in (student.metadata.subject or "") and "teacher" in (teacher.metadata.subject or "")
 
 
-def test_page_numbers(tmp_path: Path) -> None:
-    pages = texts(write(tmp_path, reading_page=True))
-    total = len(pages)
-    for number, text in enumerate(pages, start=1):
-        assert f"{number}/{total}" in text.replace(" ", "") or f"{number}\n/" in text
+def test_page_numbers_count_each_edition_on_its_own(sample_editions: dict[str, Editions]) -> None:
+    for data in every(sample_editions["b5"]).values():
+        pages = pdf_texts(data)
+        for number, text in enumerate(pages, start=1):
+            assert f"{number}/{len(pages)}" in text.replace(" ", "") or f"{number}\n/" in text
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = write(tmp_path, name="one.pdf", reading_page=True).read_bytes()
+def test_editions_are_byte_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = every(render())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
-    second = write(tmp_path, name="two.pdf", reading_page=True).read_bytes()
+    second = every(render())
     assert first == second
-    assert b"/ID" in first
+    assert all(b"/ID" in data for data in first.values())
 
 
 def test_identical_across_processes(tmp_path: Path, sample_path: Path) -> None:
     script = (
-        "import sys; from pathlib import Path; from ankiexport.config import Settings;"
-        "from ankiexport.readers import load_lesson; from ankiexport.writers.pdf import write_pdf;"
-        "write_pdf(load_lesson(Path(sys.argv[1]), Settings()), Path(sys.argv[2]), Settings(reading_page=True))"
+        "import sys, hashlib; from pathlib import Path; from ankiexport.config import Settings;"
+        "from ankiexport.readers import load_lesson; from ankiexport.writers.pdf import render_editions;"
+        "e = render_editions(load_lesson(Path(sys.argv[1]), Settings()), Settings());"
+        "print(*[hashlib.sha256(d).hexdigest() for _, d, _ in e.handouts], hashlib.sha256(e.teacher).hexdigest(),"
+        " hashlib.sha256(e.reading).hexdigest())"
     )
     outputs = []
     for seed in ("1", "2"):
-        out = tmp_path / f"{seed}.pdf"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-c", script, str(sample_path), str(out)], check=True, env=env)
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
+        run = subprocess.run([sys.executable, "-c", script, str(sample_path)], check=True, env=env, capture_output=True)
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1] and len(outputs[0].split()) == 4
 
 
-def test_sample_lesson_on_every_page_size(tmp_path: Path, sample_path: Path) -> None:
-    lesson = load_lesson(sample_path, Settings())
-    for size in ("a4", "b5", "letter"):
-        path = write(tmp_path, lesson, f"{size}.pdf", page_size=size, reading_page=True)
-        assert path.stat().st_size <= 300 * 1024, f"{size}: {path.stat().st_size} bytes"
-        text = "".join(texts(path))
-        assert "Answer Key" in text and "急騰する" in text
-        if lesson.clozes:
-            assert "Sentence cloze" in text
+def _page_fill(page: Any, height: float) -> tuple[float, int]:
+    """(share of the page from the top margin down to the lowest text, text lines) above the footer."""
+    ys: set[float] = set()
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        y = cm[5] + tm[5] * cm[3]
+        if text.strip() and y > 40:  # the footer sits in the bottom margin
+            ys.add(round(y))
+
+    page.extract_text(visitor_text=visit)
+    return ((height - min(ys)) / height if ys else 0.0), len(ys)
+
+
+@pytest.mark.parametrize("size", ["a4", "b5", "letter"])
+def test_sample_pages_are_never_short(size: str, sample_editions: dict[str, Editions]) -> None:
+    editions = sample_editions[size]
+    for name, data in every(editions).items():
+        reader = PdfReader(io.BytesIO(data))
+        assert len(data) <= 300 * 1024, f"{name}: {len(data)} bytes"
+        for number, page in enumerate(reader.pages, start=1):
+            fill, lines = _page_fill(page, SIZES[size][1])
+            assert lines >= 5, f"{name} page {number}: {lines} lines"
+            assert fill >= 0.25, f"{name} page {number}: {fill:.0%} full"
+    key = [text for text in pdf_texts(editions.teacher) if "Answer Key" in text or "¶" in text]
+    if size == "a4":
+        assert len(key) == 1, "the sample's answer key is one A4 page"
 
 
 FIXTURES = sorted((Path(__file__).parent / "lessons").glob("*.*"))
 
 
 @pytest.mark.parametrize("path", [p for p in FIXTURES if not p.name.startswith("bad_")], ids=lambda p: p.name)
-def test_fixture_lessons_render(tmp_path: Path, path: Path) -> None:
+def test_fixture_lessons_render(path: Path) -> None:
     try:
         lesson = load_lesson(path, Settings())
     except AnkiexportError:
         pytest.skip("not a buildable lesson")
-    pdf = write(tmp_path, lesson, reading_page=True)
-    pages = texts(pdf)
-    assert pdf.stat().st_size <= 300 * 1024
+    editions = render_editions(lesson, Settings())
+    teacher = pdf_texts(editions.teacher)
+    assert len(editions.teacher) <= 300 * 1024
     if lesson.vocabulary or lesson.clozes or lesson.exercise:
-        assert pages[-1].lstrip().startswith("Answer Key")
-    for entry in lesson.vocabulary:
-        assert re.sub(r"\s", "", entry.gloss)[:6] in re.sub(r"\s", "", pages[0] + (pages[1] if len(pages) > 1 else ""))
+        assert "Answer Key" in teacher[-1] or "Answer Key" in teacher[-2]
+    worksheet = re.sub(r"\s", "", " ".join(pdf_texts(editions.handouts[0][1])))
+    asked = plan_matching(Sheet(lesson, Settings(), 500, 700)).items
+    for entry in asked:
+        assert re.sub(r"\s", "", lesson.vocabulary[entry].gloss)[:6] in worksheet
 
 
 # ------------------------------------------------------------------------------------------ fonts, words

@@ -19,6 +19,7 @@ PAGE_SIZES = ("a4", "b5", "letter")
 FORMATS = ("apkg", "pdf", "html", "quizlet", "kahoot")  # every format a build can write
 DEFAULT_FORMATS = ("apkg", "pdf", "html")  # what it writes unless told: the class quiz formats are asked for
 KAHOOT_TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)  # seconds; the only values Kahoot!'s template accepts
+GAPFILL_SOURCES = ("own", "generated")
 
 # Lines that start the school's advertisement after the translation. Matched against each NFKC-normalised line;
 # the first match and everything after it is the trailer. Kept narrow: a false hit would cut real translation text.
@@ -91,7 +92,20 @@ class Settings:
         flag="--format",
     )
     reading_page: bool = setting(
-        False, "add a reading page (article and Japanese translation) to worksheets", flag="--reading-page"
+        True,
+        "write the reading handout `<id>-reading.pdf` (article and Japanese translation; teachers only)",
+        flag="--reading-page",
+    )
+    vocabulary_page: bool = setting(
+        True,
+        "add the vocabulary study page (dictionary form, 和訳, 解説, IPA) to the reading handout",
+        flag="--vocabulary-page",
+    )
+    gapfill: str = setting(
+        "own",
+        "gap-fill source: `own` (the lesson's block; letter counts always from the article) or `generated`",
+        choices=GAPFILL_SOURCES,
+        flag="--gapfill",
     )
     audio: bool = setting(
         True,

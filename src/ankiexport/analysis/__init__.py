@@ -12,11 +12,15 @@ from .sentences import article_sentences
 from .terms import build_clozes
 
 
-def analyse(lesson: Lesson) -> Lesson:
-    """The lesson with every analysis field filled in and the analysis's warnings appended."""
+def analyse(lesson: Lesson, gapfill: str = "own") -> Lesson:
+    """The lesson with every analysis field filled in and the analysis's warnings appended.
+
+    ``gapfill`` is the exercise's source: "own" (the lesson's block when it has one, recounted against the
+    article) or "generated" (always made from the article).
+    """
     sentences, tie_warnings = tie_translations(article_sentences(lesson.article), lesson.translation)
     clozes, term_warnings = build_clozes(lesson.title, sentences, lesson.vocabulary)
-    if lesson.gapfill:
+    if lesson.gapfill and gapfill == "own":
         exercise, gap_warnings = align_gapfill(lesson.gapfill, lesson.article, lesson.gapfill_lines)
     elif lesson.article:
         exercise, gap_warnings = generate_gapfill(lesson.article, sentences), ()

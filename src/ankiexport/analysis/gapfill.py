@@ -166,10 +166,36 @@ def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
     return pairs
 
 
+def recount(chunk: str, word: str) -> str:
+    """``word`` gapped as ``chunk`` gaps it: the chunk decides which letters are cues, the word how many slots.
+
+    The k-th letter of the word is shown when the chunk shows a letter in its k-th letter place (the word's own
+    letter, so a miswritten cue is never printed); every other letter is one slot; everything else is the word's.
+    """
+    places = [char for char in chunk if char == "_" or char.isalpha()]
+    out: list[str] = []
+    k = 0
+    for char in word:
+        if not char.isalpha():
+            out.append(char)
+            continue
+        out.append(char if k < len(places) and places[k] != "_" else "_")
+        k += 1
+    return "".join(out)
+
+
+def _recount_message(chunk: str, shown: str, word: str) -> str:
+    bare = word.strip(_OPENERS + "”’\"'.,;:!?)]")
+    written, needed = chunk.count("_"), shown.count("_")
+    if written != needed:
+        return f"gap-fill: {bare}: {written} blanks, the word has {needed} missing letters; printed as {shown}"
+    return f"gap-fill: {bare}: written {chunk}, the word's letters are {shown}; printed as {shown}"
+
+
 def align_gapfill(
     lines: Sequence[str], article: Sequence[Paragraph], source_lines: Sequence[int] = ()
 ) -> tuple[GapFill, tuple[Diagnostic, ...]]:
-    """The lesson's own exercise as written, each chunk's answer taken from the article word in its place.
+    """The lesson's own exercise, each chunk's answer and letter count taken from the article word in its place.
 
     ``source_lines`` are the file lines of ``lines``, so a warning can point at the first unmatched word's line.
     """
@@ -181,25 +207,35 @@ def align_gapfill(
     # Messages name file lines when the reader gave them, else lines counted within the block.
     located = len(source_lines) == len(lines)
     lost: list[tuple[int, str]] = []
+    recounted: list[Diagnostic] = []
     for index, (number, chunk) in enumerate(flat):
-        # A chunk without blanks asks nothing: it is its own answer even where the article differs slightly.
-        answer = words[pairs[index]] if index in pairs and "_" in chunk else chunk
-        if index not in pairs and "_" in chunk:
-            lost.append((source_lines[number] if located else number + 1, chunk))
-        tokens[number].append(GapToken(shown=chunk, answer=answer))
-    warnings: tuple[Diagnostic, ...] = ()
-    if lost:
-        shown = ", ".join(f"line {number} {chunk!r}" for number, chunk in lost[:5])
-        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-        where = "" if located else " of the gap-fill block"
-        warnings = (
-            Diagnostic(
-                line=lost[0][0] if located else None,
-                message=f"gap-fill: {len(lost)} gapped word(s) could not be matched to the article "
-                f"({shown}{more}{where}); the answer key shows them as gapped",
-            ),
-        )
+        place = source_lines[number] if located else number + 1
+        if "_" not in chunk:  # a chunk without blanks asks nothing: it is its own answer
+            tokens[number].append(GapToken(shown=chunk, answer=chunk))
+        elif index not in pairs:
+            lost.append((place, chunk))
+            tokens[number].append(GapToken(shown=chunk, answer=chunk))
+        else:
+            answer = words[pairs[index]]
+            shown = recount(chunk, answer)
+            if shown != chunk:
+                recounted.append(Diagnostic(place if located else None, _recount_message(chunk, shown, answer)))
+            tokens[number].append(GapToken(shown=shown, answer=answer))
+    warnings = (*recounted, *_lost_warning(lost, located))
     return GapFill(paragraphs=tuple(tuple(line) for line in tokens), generated=False), warnings
+
+
+def _lost_warning(lost: list[tuple[int, str]], located: bool) -> tuple[Diagnostic, ...]:
+    if not lost:
+        return ()
+    listed = ", ".join(f"line {number} {chunk!r}" for number, chunk in lost[:5])
+    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+    where = "" if located else " of the gap-fill block"
+    message = (
+        f"gap-fill: {len(lost)} gapped word(s) could not be matched to the article "
+        f"({listed}{more}{where}); the answer key shows them as gapped"
+    )
+    return (Diagnostic(line=lost[0][0] if located else None, message=message),)
 
 
 def agreement(ours: Iterable[GapToken], theirs: Iterable[GapToken]) -> float:

@@ -43,7 +43,7 @@ def read_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         raise LessonError(f"unknown lesson file type {path.suffix or '(none)'!r}; known: {known}", str(path))
     if len(data) > MAX_LESSON_BYTES:
         raise LessonError(f"file is {len(data):,} bytes; lessons are limited to {MAX_LESSON_BYTES:,} bytes", str(path))
-    lesson = analyse(reader(path, data, settings))
+    lesson = analyse(reader(path, data, settings), gapfill=settings.gapfill)
     if "pdf" not in settings.formats:
         return lesson
     from ..fonts import coverage_warnings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,11 +91,9 @@ def _apkg_notes(lesson: Lesson) -> Mapping[str, str]:
 
 
 def _pdf(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
-    from .pdf import write_pdf  # reportlab is imported only by builds that write worksheets
+    from .pdf import edition_outputs  # reportlab is imported only by builds that write worksheets
 
-    buffer = io.BytesIO()
-    written = write_pdf(lesson, buffer, context.settings)
-    return [Output(f"{context.stem}.pdf", buffer.getvalue(), "learner", pages=written.pages)]
+    return edition_outputs(lesson, context.settings, context.stem)
 
 
 def _prepare_pdf(settings: Settings) -> None:

@@ -32,6 +32,7 @@ class Style:
     size: float
     underline: bool = False
     grey: float = 0.0  # 0 is black; worksheets are printed in black and white, so only greys
+    rgb: tuple[float, float, float] | None = None  # a colour instead of the grey (the teacher's answers only)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Slot:
     style: Style
     gap: float = 0.0  # white space kept at the slot's right end, so adjacent slots show as separate letters
     extract: str = "_"  # what a text extractor finds there
+    answer: str = ""  # what the teacher edition prints on it (never drawn on a canvas without teacher_only)
+    answer_style: Style | None = None
+    rule: bool = True  # draw the writing line (False: an answer place inside printed brackets)
 
 
 Inline = Span | Slot
@@ -374,11 +378,9 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         first = run[0]
         style = first.style
         width = sum(p.width for p in run) + spacing * len(run)
-        canvas.setFillGray(style.grey)
-        canvas.setStrokeGray(style.grey)
+        _set_colour(canvas, style)
         if first.slot is not None:
-            canvas.setLineWidth(0.6)
-            canvas.line(x, y - 1.5, x + first.width - first.slot.gap, y - 1.5)
+            _draw_slot(canvas, first.slot, x, y)
         else:  # spaces are drawn too: text extraction and copy-paste need them between the words
             text = canvas.beginText(x, y)
             text.setFont(first.font, style.size)
@@ -392,3 +394,29 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         x += width
     canvas.setFillGray(0)
     canvas.setStrokeGray(0)
+
+
+def _set_colour(canvas: Any, style: Style) -> None:
+    if style.rgb is not None:
+        canvas.setFillColorRGB(*style.rgb)
+        canvas.setStrokeColorRGB(*style.rgb)
+    else:
+        canvas.setFillGray(style.grey)
+        canvas.setStrokeGray(style.grey)
+
+
+def _draw_slot(canvas: Any, slot: Slot, x: float, y: float) -> None:
+    room = slot.width - slot.gap
+    if slot.rule:
+        canvas.setLineWidth(0.6)
+        canvas.line(x, y - 1.5, x + room, y - 1.5)
+    teacher_only = getattr(canvas, "teacher_only", None)
+    if not slot.answer or slot.answer_style is None or teacher_only is None or not canvas.with_answers:
+        return
+    with teacher_only():
+        pieces = shape([Span(slot.answer, slot.answer_style)])
+        width = sum(p.width for p in pieces)
+        # One letter is centred on its slot; a longer answer starts just inside its line.
+        start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
+        _set_colour(canvas, slot.answer_style)
+        _draw_line(canvas, Line(pieces, width), start, y + 0.5)

@@ -1,0 +1,125 @@
+"""The reading handout: the article and its translation, each kept together where it fits, and the vocabulary study
+page (dictionary form, 和訳, 解説, and IPA once the lesson model carries it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, TableStyle
+
+from .pdf_sheets import (
+    BOLD,
+    GOTHIC,
+    INSTRUCTION,
+    MINCHO,
+    NOTE,
+    SANS_BOLD,
+    SERIF,
+    Sheet,
+    cell,
+    header,
+    heading,
+    headword,
+    table,
+)
+from .pdf_text import RichText, Span, Style
+
+TERM = Style(SANS_BOLD, GOTHIC, 10)
+
+
+# Sizes to try, roomiest first: (body size, leading) for the article, the translation and the study page.
+ARTICLE_SIZES = ((11.5, 19.0), (10.5, 17.0), (10.0, 15.5))
+STUDY_SIZES = ((9.0, 13.5), (8.5, 12.5), (8.0, 11.5))
+
+
+def _height(flowables: list[Any], width: float) -> float:
+    return float(sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables))
+
+
+def _fitting(make: Any, sizes: tuple[tuple[float, float], ...], width: float, room: float) -> list[Any]:
+    """The flowables ``make(size, leading)`` gives at the roomiest size that fits ``room``, else the densest."""
+    for size, leading in sizes:
+        flowables: list[Any] = make(size, leading)
+        if _height(flowables, width) <= room:
+            return flowables
+    return list(make(*sizes[-1]))
+
+
+def reading_story(sheet: Sheet, study: bool) -> list[Any]:
+    """Header, the article and then the translation, each kept together where it fits; the study page after."""
+    lesson = sheet.lesson
+    translation = lesson.translation
+    subtitle = translation.title if translation is not None else ""
+    story: list[Any] = [
+        *header(sheet, lesson.title, subtitle, 0, fields=False),
+        heading(None, "Reading", "本文と和訳", "reading"),
+        RichText([Span("Read the article aloud, then discuss it.", INSTRUCTION)], 14, keep_with_next=True),
+        RichText([Span("記事を音読し、内容について話し合いましょう。", NOTE)], 14, space_after=6),
+    ]
+    room = sheet.height - _height(story, sheet.width)
+
+    def article(size: float, leading: float) -> list[Any]:
+        style = Style(SERIF, MINCHO, size)
+        return [RichText([Span(p.text, style)], leading, space_after=4) for p in lesson.article]
+
+    def japanese(size: float, leading: float) -> list[Any]:
+        assert translation is not None
+        flowables: list[Any] = [Spacer(1, 6)]
+        if translation.title:
+            flowables.append(RichText([Span(translation.title, BOLD)], leading, space_after=3, keep_with_next=True))
+        style = Style(SERIF, MINCHO, size - 1)
+        flowables += [
+            RichText([Span("\u3000" + text, style)], leading, space_after=3, align="justify")
+            for text in translation.paragraphs
+        ]
+        return flowables
+
+    if lesson.article:
+        story.append(KeepTogether(_fitting(article, ARTICLE_SIZES, sheet.width, room)))
+    if translation is not None and translation.paragraphs:
+        story.append(KeepTogether(_fitting(japanese, ARTICLE_SIZES, sheet.width, sheet.height)))
+    if study and lesson.vocabulary:
+        story += [PageBreak(), *study_page(sheet)]
+    return story
+
+
+def study_page(sheet: Sheet) -> list[Any]:
+    """Each term in dictionary form with its gloss and explanation, as the school's own handout has them."""
+    title = heading(None, "Vocabulary", "語彙と解説", "vocabulary", space=0)
+    room = sheet.height - _height([title], sheet.width)
+    return [
+        title,
+        *_fitting(lambda size, leading: [_study_table(sheet, size, leading)], STUDY_SIZES, sheet.width, room),
+    ]
+
+
+def _study_table(sheet: Sheet, size: float, leading: float) -> Any:
+    lesson = sheet.lesson
+    small = Style(SERIF, MINCHO, size)
+    # The IPA column appears when the lesson model carries pronunciations (the deck issue adds them).
+    ipa = [getattr(entry, "ipa", "") or "" for entry in lesson.vocabulary]
+    rows = []
+    for index, entry in enumerate(lesson.vocabulary):
+        term: list[Any] = [Span(headword(lesson, index), TERM)]
+        if ipa[index]:
+            term.append(Span(f"\n/{ipa[index].strip('/')}/", small))
+        rows.append(
+            [
+                cell(term, 14),
+                cell([Span(entry.gloss, Style(SERIF, MINCHO, size + 1))], leading + 1.5),
+                cell([Span(entry.explanation or "—", small)], leading, align="justify"),
+            ]
+        )
+    first, second = sheet.width * 0.26, sheet.width * 0.24
+    grid = table(rows, [first, second, sheet.width - first - second], pad=4)
+    pad = leading / 3.4
+    grid.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, (0.6, 0.6, 0.6)),
+                ("TOPPADDING", (0, 0), (-1, -1), pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1),
+            ]
+        )
+    )
+    return grid

@@ -1,0 +1,543 @@
+"""The worksheet's sections as flowables: header, matching, sentence cloze, gap-fill, answer key, reading handout.
+
+Every answer is a Slot's ``answer``: the one layout serves both editions, and only the teacher edition's canvas
+draws answers. Shuffles are seeded from the lesson id and the version, never from time or hash().
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+from ..config import Settings
+from ..model import Cloze, GapToken, Lesson
+from .determinism import seeded
+from .pdf_text import Inline, RichText, Slot, Span, Style, shape
+
+SERIF, SANS_BOLD = "LiberationSerif", "LiberationSans-Bold"
+MINCHO, GOTHIC = "IPAexMincho", "IPAexGothic"
+SIZE = 10.5  # the usual Japanese body size
+BODY = Style(SERIF, MINCHO, SIZE)
+BOLD = Style(SANS_BOLD, GOTHIC, SIZE - 0.5)  # there is no bold Mincho; Gothic is the conventional emphasis
+INSTRUCTION = Style(SERIF, MINCHO, SIZE - 0.5)
+NOTE = Style(SERIF, MINCHO, SIZE - 1, grey=0.25)
+LABEL = Style(SANS_BOLD, GOTHIC, SIZE - 1)
+SMALL = Style(SERIF, MINCHO, 8.5, grey=0.3)
+KEY = Style(SERIF, MINCHO, 8.5)
+HEADING = Style(SANS_BOLD, GOTHIC, 12.5)
+SUBHEADING = Style(SANS_BOLD, GOTHIC, 9.5, grey=0.35)
+TITLE = Style(SANS_BOLD, GOTHIC, 15)
+# The teacher's answers: the bold sans in dark red, unlike anything printed for students (grey in black and white).
+RED = (0.75, 0.05, 0.05)
+ANSWER = Style(SANS_BOLD, GOTHIC, SIZE - 0.5, rgb=RED)
+ANSWER_LETTER = Style(SANS_BOLD, GOTHIC, SIZE - 1, rgb=RED)
+NBSP = "\u00a0"
+MM = 72 / 25.4
+LETTER_PITCH = 3.6 * MM  # one missing letter, slot to slot: at least 3.5 mm for handwriting
+LETTER_GAP = 2.6  # white between letter slots, so the count stays visible
+GAP_LEADING = 8.8 * MM  # gap-fill lines: at least 8 mm apart for handwriting
+POINTS = {"matching": 1, "cloze": 2, "gapfill": 1}  # per item; the header adds them up
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What every section needs: the lesson, the settings, the frame, and the version it is shuffled for."""
+
+    lesson: Lesson
+    settings: Settings
+    width: float  # text frame width
+    height: float  # text frame height
+    version: str = ""  # "" for the plain edition; "A", "B", ... for per-student versions (seeds and header label)
+    density: int = 0  # 0 as designed; 1 and 2 set writing lines and spaces a little closer, to avoid a short page
+
+    def pick(self, *choices: float) -> float:
+        """The measurement for this density, from the roomiest to the densest."""
+        return choices[min(self.density, len(choices) - 1)]
+
+    def rng(self, purpose: str) -> random.Random:
+        return seeded(self.lesson.id, purpose, self.version)
+
+
+# --------------------------------------------------------------------------------------------------- building blocks
+
+
+def cell(inlines: Sequence[Inline], leading: float = 15, **kw: Any) -> RichText:
+    return RichText(inlines, leading, **kw)
+
+
+def table(rows: list[list[Any]], widths: list[float], *, box: bool = False, pad: float = 3) -> Table:
+    # splitInRow: a row taller than a page (a pasted essay as a gloss) splits instead of failing the layout.
+    result = Table(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), SERIF),  # a cell's default Helvetica would be an unembedded font
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if box:
+        commands.append(("BOX", (0, 0), (-1, -1), 0.7, (0, 0, 0)))
+    result.setStyle(TableStyle(commands))
+    return result
+
+
+def heading(
+    number: int | None, english: str, japanese: str, key: str, *, points: str = "", space: float = 12
+) -> RichText:
+    inlines: list[Inline] = []
+    if number is not None:
+        inlines.append(Span(f"{number}{NBSP}{NBSP}", HEADING))
+    inlines += [Span(english, HEADING), Span(f"{NBSP}{NBSP}{NBSP}{japanese}", SUBHEADING)]
+    if points:
+        inlines.append(Span(f"{NBSP}{NBSP}{NBSP}({points})", NOTE))
+    title = f"{number}. {english}" if number is not None else english
+    return RichText(inlines, 20, space_before=space, space_after=3, keep_with_next=True, bookmark=(key, title, 0))
+
+
+def instructions(english: str, japanese: str) -> list[RichText]:
+    return [
+        RichText([Span(english, INSTRUCTION)], 14, keep_with_next=True),
+        RichText([Span(japanese, NOTE)], 14, space_after=6, keep_with_next=True),
+    ]
+
+
+def letter(index: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+
+def headword(lesson: Lesson, entry: int) -> str:
+    """The word-bank form of a term (the analysis's dictionary form; the term itself if none was set)."""
+    vocab = lesson.vocabulary[entry]
+    return vocab.headword or vocab.term
+
+
+def _width(text: str, style: Style) -> float:
+    return sum(piece.width for piece in shape([Span(text, style)]))
+
+
+def answer_line(width: float, answer: str, style: Style = BODY) -> Slot:
+    return Slot(width, style, answer=answer, answer_style=ANSWER)
+
+
+def rule() -> HRFlowable:
+    return HRFlowable(width="100%", thickness=1.2, color=(0, 0, 0), spaceBefore=2, spaceAfter=2)
+
+
+class HandoutStart(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """Marks where a student handout begins (None: the teacher-only part); it takes no room and draws nothing."""
+
+    def __init__(self, handout: str | None) -> None:
+        super().__init__()
+        self.handout = handout
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803  # reportlab API
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        pass
+
+
+class KeepSection(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """Moves the section after it to the next page when it does not fit and the part that would fit is under a
+    third of a page (a heading, instructions and two lines at a page foot help nobody)."""
+
+    def __init__(self, content: Sequence[Any], page_height: float) -> None:
+        super().__init__()
+        self.content = list(content)
+        self.threshold = page_height / 3
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803  # reportlab API
+        if availHeight >= self.threshold:
+            return 0.0, 0.0
+        needed = 0.0
+        for flowable in self.content:
+            needed += flowable.wrap(availWidth, availHeight)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+            if needed > availHeight:
+                frame = self._doctemplateAttr("frame")
+                if frame:
+                    from reportlab.platypus.doctemplate import FrameBreak
+
+                    frame.add_generated_content(FrameBreak)
+                break
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        pass
+
+
+def section(content: list[Any], sheet: Sheet) -> list[Any]:
+    return [KeepSection(content, sheet.height), *content]
+
+
+# --------------------------------------------------------------------------------------------------- header
+
+
+def header(sheet: Sheet, title: str, subtitle: str, total: int, *, fields: bool = True) -> list[Any]:
+    """Course, date and version; the title; the 組・番号・名前 fields and the score out of ``total``."""
+    lesson, width = sheet.lesson, sheet.width
+    version = f"Version {sheet.version}{NBSP}{NBSP}·{NBSP}{NBSP}" if sheet.version else ""
+    mark = f"Teacher's edition 教師用{NBSP}{NBSP}"
+    teacher = Slot(_width(mark, ANSWER), SMALL, rule=False, answer=mark, answer_style=ANSWER)
+    top = [
+        cell([Span(sheet.settings.course_name, SMALL)], 11),
+        cell([teacher, Span(version + (lesson.date or ""), SMALL)], 11, align="right"),
+    ]
+    story: list[Any] = [table([top], [width * 0.55, width * 0.45], pad=0)]
+    if title:
+        story.append(RichText([Span(title, TITLE)], 20, space_before=4))
+    if subtitle:
+        story.append(RichText([Span(subtitle, SUBHEADING)], 15, space_before=1))
+    if not fields:
+        return [*story, Spacer(1, 4), rule()]
+    return [*story, *_fields(width, total)]
+
+
+def _fields(width: float, total: int) -> list[Any]:
+    fields = [
+        (f"組{NBSP}", 0.12, ""),
+        (f"番号{NBSP}", 0.14, ""),
+        (f"名前 Name{NBSP}", 0.46, ""),
+        (f"得点{NBSP}", 0.28, f"{NBSP}/{NBSP}{total}"),
+    ]
+    label_width = [pdfmetrics.stringWidth(text, SANS_BOLD, LABEL.size) + 12 for text, _, _ in fields]
+    cells = []
+    for (text, share, after), used in zip(fields, label_width, strict=True):
+        room = width * share - used - pdfmetrics.stringWidth(after, SANS_BOLD, LABEL.size) - 8
+        cells.append(cell([Span(text, LABEL), Slot(max(room, 20), LABEL), Span(after, LABEL)], 18))
+    return [Spacer(1, 8), table([cells], [width * share for _, share, _ in fields], pad=0), Spacer(1, 4), rule()]
+
+
+# --------------------------------------------------------------------------------------------------- matching
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Japanese meanings to match (numbered) against more English words than meanings (lettered)."""
+
+    items: tuple[int, ...]  # vocabulary entries whose glosses are asked, in printed order
+    choices: tuple[int, ...]  # vocabulary entries in the word list, in printed (lettered) order
+
+    def answer(self, item: int) -> str:
+        return letter(self.choices.index(self.items[item]))
+
+
+def plan_matching(sheet: Sheet) -> Matching:
+    """Leave one or two words unused so the last meaning cannot be had by elimination."""
+    count = len(sheet.lesson.vocabulary)
+    unused = 2 if count >= 6 else 1 if count >= 3 else 0
+    rng = sheet.rng("matching")
+    asked = sorted(rng.sample(range(count), count - unused))
+    rng.shuffle(asked)
+    choices = sorted(range(count), key=lambda e: (headword(sheet.lesson, e).lower(), e))
+    if sheet.version:
+        rng.shuffle(choices)
+    return Matching(tuple(asked), tuple(choices))
+
+
+def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
+    lesson = sheet.lesson
+    unused = len(plan.choices) - len(plan.items)
+    spare = f" {unused} words are not used." if unused > 1 else " One word is not used." if unused else ""
+    spare_ja = f"使わない語が{unused}つあります。" if unused else ""
+    story: list[Any] = [
+        heading(
+            number,
+            "Vocabulary matching",
+            "語彙のマッチング",
+            "matching",
+            points=_points("matching", plan.items),
+            space=sheet.pick(12, 9, 6),
+        ),
+        *instructions(
+            "Which word or phrase has each Japanese meaning? Write its letter in the brackets." + spare,
+            "それぞれの日本語の意味を表す語句を選び、記号を（　）に書きなさい。" + spare_ja,
+        ),
+    ]
+    rows = []
+    for row in range(max(len(plan.items), len(plan.choices))):
+        left: list[Any] = [cell([]), cell([]), cell([])]
+        if row < len(plan.items):
+            place = Slot(22, BODY, rule=False, answer=plan.answer(row), answer_style=ANSWER)
+            bracket: list[Inline] = [Span("(", BODY), place, Span(")", BODY)]
+            left = [
+                cell([Span(f"{row + 1}.", LABEL)], align="right"),
+                cell(bracket),
+                cell([Span(lesson.vocabulary[plan.items[row]].gloss, BODY)]),
+            ]
+        right: list[Any] = [cell([]), cell([])]
+        if row < len(plan.choices):
+            right = [
+                cell([Span(f"{letter(row)}.", LABEL)], align="right"),
+                cell([Span(headword(lesson, plan.choices[row]), BODY)]),
+            ]
+        rows.append(left + right)
+    term_width = sheet.width * 0.3
+    widths = [20.0, 36.0, sheet.width - 100 - term_width, 24.0, term_width + 20]
+    grid = table(rows, widths)
+    pad = sheet.pick(3.5, 2.5, 1.8)
+    grid.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]))
+    story.append(grid)
+    return section(story, sheet)
+
+
+def _points(kind: str, items: Sequence[Any]) -> str:
+    each = POINTS[kind]
+    return f"{each} point{'s' if each > 1 else ''} each, {each * len(items)} in all"
+
+
+# --------------------------------------------------------------------------------------------------- cloze
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One blank of a cloze item: where it is in the sentence and its label (3, or 3a and 3b for a split term)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ClozeItem:
+    cloze: Cloze
+    blanks: tuple[Blank, ...]
+    answers: tuple[tuple[str, str, int], ...]  # (label, the sentence's words, vocabulary entry) per blank
+
+
+def _groups(cloze: Cloze) -> list[tuple[int, int, int]]:
+    """(start, end, use) per blank; a term's words separated only by spaces make one blank."""
+    marks = sorted((start, end, n) for n, use in enumerate(cloze.uses) for start, end in use.spans)
+    merged: list[tuple[int, int, int]] = []
+    for start, end, n in marks:
+        if merged and merged[-1][2] == n and not cloze.sentence[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], end, n)
+        else:
+            merged.append((start, end, n))
+    return merged
+
+
+def _well_formed(cloze: Cloze, terms: int) -> bool:
+    spans = sorted(span for use in cloze.uses for span in use.spans)
+    if not spans or any(not use.spans or not 0 <= use.entry < terms for use in cloze.uses):
+        return False
+    if any(not 0 <= start < end <= len(cloze.sentence) for start, end in spans):
+        return False
+    return all(previous[1] <= following[0] for previous, following in itertools.pairwise(spans))
+
+
+def plan_cloze(sheet: Sheet) -> list[ClozeItem]:
+    """The cloze items: article sentences only (the header prints the title), numbered through the exercise."""
+    lesson = sheet.lesson
+    chosen = [
+        cloze for cloze in lesson.clozes if cloze.index is not None and _well_formed(cloze, len(lesson.vocabulary))
+    ]
+    if sheet.version:
+        sheet.rng("cloze").shuffle(chosen)
+    items, number = [], 1
+    for cloze in chosen:
+        groups = _groups(cloze)
+        blanks, answers = [], []
+        for n, use in enumerate(cloze.uses):
+            mine = [(s, e) for s, e, g in groups if g == n]
+            for part, (start, end) in enumerate(mine):
+                label = f"{number + n}{letter(part) if len(mine) > 1 else ''}"
+                blanks.append(Blank(start, end, label))
+                answers.append((label, cloze.sentence[start:end], use.entry))
+        number += len(cloze.uses)
+        items.append(ClozeItem(cloze, tuple(sorted(blanks, key=lambda b: b.start)), tuple(answers)))
+    return items
+
+
+def _blank_width(answer: str, width: float) -> float:
+    measured = pdfmetrics.stringWidth(answer, SERIF, SIZE)
+    return float(min(max(64.0, measured * 1.3 + 14), width * 0.6))
+
+
+def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
+    lesson = sheet.lesson
+    bank = sorted({headword(lesson, entry) for item in items for _, _, entry in item.answers}, key=str.lower)
+    if sheet.version:
+        sheet.rng("bank").shuffle(bank)
+    split = any(label[-1].isalpha() for item in items for label, _, _ in item.answers)
+    story: list[Any] = [
+        heading(
+            number,
+            "Sentence cloze",
+            "文の穴埋め",
+            "cloze",
+            points=_points("cloze", _terms(items)),
+            space=sheet.pick(12, 9, 6),
+        ),
+        *instructions(
+            "Fill in each numbered blank with a word or phrase from the box, in the form the sentence needs."
+            + (" A phrase split by other words fills two blanks, such as 3a and 3b." if split else ""),
+            "枠内から適切な語句を選び、文に合う形にして、番号の付いた空所に書き入れなさい。"
+            + ("語句が離れて現れるときは、3a・3b のように二つの空所に分けて書きます。" if split else ""),
+        ),
+        _bank(bank, sheet.width),
+    ]
+    for index, item in enumerate(items, start=1):
+        inlines: list[Inline] = []
+        position = 0
+        for blank in item.blanks:
+            answer = item.cloze.sentence[blank.start : blank.end]
+            inlines.append(Span(item.cloze.sentence[position : blank.start], BODY))
+            inlines.append(Span(f"({blank.label}){NBSP}", LABEL))
+            inlines.append(answer_line(_blank_width(answer, sheet.width), answer))
+            position = blank.end
+        inlines.append(Span(item.cloze.sentence[position:], BODY))
+        leading = SIZE * sheet.pick(2.3, 2.1, 1.95)
+        story.append(RichText(inlines, leading, label=[Span(f"{index}.", LABEL)], indent=20, space_after=2))
+    return section(story, sheet)
+
+
+def _terms(items: list[ClozeItem]) -> list[str]:
+    """One scored item per term use (3a and 3b together are one)."""
+    return [label for item in items for label, _, _ in item.answers if not label.endswith("b")]
+
+
+def _bank(bank: list[str], width: float) -> Table:
+    columns = 3 if width > 430 else 2
+    cells = [cell([Span(term.replace(" ", NBSP), BODY)], 15) for term in bank]
+    while len(cells) % columns:
+        cells.append(cell([Span("", BODY)], 15))
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    box = table(rows, [(width - 2) / columns] * columns, box=True, pad=8)
+    box.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
+    box.keepWithNext = True  # a word bank alone at a page foot, its sentences overleaf, is useless
+    box.spaceAfter = 8
+    return box
+
+
+# --------------------------------------------------------------------------------------------------- gap-fill
+
+
+def _gap_inlines(tokens: Sequence[GapToken]) -> list[Inline]:
+    inlines: list[Inline] = []
+    for index, token in enumerate(tokens):
+        if index:
+            # Two spaces: one space is hardly wider than the white between letter slots, and words would run on.
+            inlines.append(Span("  ", BODY))
+        letters = token.answer if len(token.answer) == len(token.shown) else ""
+        text = ""
+        for position, char in enumerate(token.shown):
+            if char != "_":
+                text += char
+                continue
+            if text:
+                inlines.append(Span(text, BODY))
+                text = ""
+            answer = letters[position] if letters else ""
+            inlines.append(Slot(LETTER_PITCH, BODY, gap=LETTER_GAP, answer=answer, answer_style=ANSWER_LETTER))
+        if text:
+            inlines.append(Span(text, BODY))
+    return inlines
+
+
+def gapped_words(lesson: Lesson) -> list[list[str]]:
+    """Per paragraph, the article words the gap-fill asks for (its answers, in order)."""
+    assert lesson.exercise is not None
+    return [[t.answer for t in tokens if "_" in t.shown] for tokens in lesson.exercise.paragraphs]
+
+
+def gapfill(sheet: Sheet, number: int | None) -> list[Any]:
+    lesson = sheet.lesson
+    assert lesson.exercise is not None
+    story: list[Any] = [
+        heading(number, "Complete the article", "語の補充", "gapfill", points=_points("gapfill", _flat(lesson))),
+        *instructions(
+            "Complete each word. The first letter is given, and each line stands for one missing letter.",
+            "最初の文字をヒントに単語を完成させなさい。下線1本が1文字です。",
+        ),
+    ]
+    for index, tokens in enumerate(lesson.exercise.paragraphs, start=1):
+        if tokens:
+            label = [Span(str(index), SMALL)]
+            leading = sheet.pick(GAP_LEADING, 8.4 * MM, 8.1 * MM)
+            story.append(RichText(_gap_inlines(tokens), leading, label=label, indent=14, space_after=4))
+    return story
+
+
+def _flat(lesson: Lesson) -> list[str]:
+    return [word for words in gapped_words(lesson) for word in words]
+
+
+# --------------------------------------------------------------------------------------------------- answer key
+
+
+def answer_key(sheet: Sheet, numbers: dict[str, int], plan: Matching, items: list[ClozeItem]) -> list[Any]:
+    """The teacher's key: matching letters, cloze answers as the sentence has them, the gap-filled words only."""
+    story: list[Any] = [
+        RichText(
+            [Span("Answer Key", TITLE), Span(f"{NBSP}{NBSP}{NBSP}解答", Style(SANS_BOLD, GOTHIC, 12, grey=0.35))],
+            22,
+            bookmark=("answers", "Answer Key 解答", 0),
+        ),
+        rule(),
+    ]
+    if "matching" in numbers:
+        story.append(_key_heading(numbers["matching"], "Vocabulary matching", "語彙のマッチング", "key-matching"))
+        cells = [
+            cell([Span(f"{row + 1}.{NBSP}", LABEL), Span(plan.answer(row), BOLD)], 13) for row in range(len(plan.items))
+        ]
+        story.append(_columns(cells, 6 if sheet.width > 430 else 4, sheet.width))
+    if "cloze" in numbers:
+        story.append(_key_heading(numbers["cloze"], "Sentence cloze", "文の穴埋め", "key-cloze"))
+        cells = []
+        for item in items:
+            for label, words, entry in item.answers:
+                base = headword(sheet.lesson, entry)
+                inlines: list[Inline] = [Span(f"({label}){NBSP}", LABEL), Span(words, BOLD)]
+                if (base.lower() != words.lower() and not label[-1].isalpha()) or label.endswith("a"):
+                    inlines.append(Span(f"{NBSP}← {base}", NOTE))
+                cells.append(cell(inlines, 13))
+        story.append(_columns(cells, 3 if sheet.width > 430 else 2, sheet.width))
+    if "gapfill" in numbers:
+        story.append(_key_heading(None, "Complete the article", "語の補充（別紙）", "key-gapfill"))
+        story += _gap_key(sheet.lesson)
+    return story
+
+
+def _key_heading(number: int | None, english: str, japanese: str, key: str) -> RichText:
+    title = f"{number}. {english}" if number else english
+    inlines: list[Inline] = [Span(title.replace(". ", NBSP * 2, 1), LABEL), Span(f"{NBSP}{NBSP}{japanese}", NOTE)]
+    bookmark = (key, title, 1)
+    return RichText(inlines, 15, space_before=7, space_after=2, keep_with_next=True, bookmark=bookmark)
+
+
+def _columns(cells: list[RichText], columns: int, width: float) -> Table:
+    """Cells down the columns, like a printed key: 1-4 in the first column, not across."""
+    rows = max(1, -(-len(cells) // columns))
+    while len(cells) < rows * columns:
+        cells.append(cell([]))
+    grid = [[cells[c * rows + r] for c in range(columns)] for r in range(rows)]
+    result = table(grid, [width / columns] * columns, pad=2)
+    result.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
+    return result
+
+
+def _gap_key(lesson: Lesson) -> list[RichText]:
+    """The gapped words, numbered through the exercise and grouped by its numbered paragraphs."""
+    story: list[RichText] = []
+    number = 1
+    for paragraph, words in enumerate(gapped_words(lesson), start=1):
+        if not words:
+            continue
+        inlines: list[Inline] = []
+        for word in words:
+            inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), Span("  ", KEY)]
+            number += 1
+        story.append(RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=24, space_after=2))
+    return story
+
+
+_PUNCTUATION = "“”\"‘’'.,;:!?()[]"
