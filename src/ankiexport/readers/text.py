@@ -375,14 +375,20 @@ def field_label(text: str) -> tuple[FieldKind, str] | None:
         if ch in ":：":
             name = unicodedata.normalize("NFKC", head[:i]).strip().strip("【】[]()").strip()
             kind = _LABELS.get(name)
-            return (kind, text[i + 1 :].strip()) if kind is not None else None
+            return (kind, _printed(text[i + 1 :])) if kind is not None else None
     if head.startswith(("【", "[")):
         close = head.find("】" if head.startswith("【") else "]")
         if close > 0:
             kind = _LABELS.get(unicodedata.normalize("NFKC", head[1:close]).strip())
             if kind is not None:
-                return kind, text[close + 1 :].strip()
+                return kind, _printed(text[close + 1 :])
     return None
+
+
+def _printed(value: str) -> str:
+    """A label's value, "" when it prints nothing (a lone combining mark): the YAML reader refuses those too."""
+    value = value.strip()
+    return "" if is_invisible(value) else value
 
 
 # "1. term", "(2) term", "３）term", "④ term": numbered entries, common in teachers' own lists.
