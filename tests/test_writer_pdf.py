@@ -307,8 +307,9 @@ def test_no_student_handout_prints_an_answer_in_its_context(size: str, sample_ed
         text = " " + _searchable(data) + " "
         found = [phrase for phrase in phrases if f" {phrase} " in text]
         assert not found, f"{suffix or 'worksheet'}: {found[:5]}"
-        teacher = " " + _searchable(sample_editions[size].teacher) + " "
-        assert sum(f" {phrase} " in teacher for phrase in phrases) >= len(phrases) / 3  # the search finds answers
+        # The same search finds them on the reading handout, which prints the article whole.
+        reading = " " + _searchable(sample_editions[size].reading or b"") + " "
+        assert sum(f" {phrase} " in reading for phrase in phrases) >= 0.9 * len(phrases)
 
 
 def test_title_is_never_a_cloze_item_under_a_header_that_prints_it() -> None:

@@ -23,7 +23,7 @@ from ..model import Lesson
 from . import Output, Written
 from . import pdf_sheets as sheets
 from .determinism import revision_moment
-from .pdf_edition import EditionCanvas, replay
+from .pdf_edition import EditionCanvas, RecordedPage, replay, share_subsets
 from .pdf_reading import reading_story
 from .pdf_sheets import GOTHIC, MINCHO, NOTE, SANS_BOLD, SERIF, SIZE, Sheet
 from .pdf_text import RichText, Span
@@ -71,6 +71,7 @@ def prepare(settings: Settings | None = None) -> None:
     if _registered:
         return
     fix_to_unicode()
+    share_subsets()
     for name, filename in FONT_FILES.items():
         try:
             pdfmetrics.registerFont(TTFont(name, str(font_path(filename))))
@@ -129,10 +130,16 @@ def _pdf_date(lesson: Lesson) -> str:
 
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    # Called with each finished handout's last page, as soon as the next handout starts (a short page found
+    # early spares drawing the rest of a layout that will be redone).
+    check: Callable[[Any], None] | None = None
+
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802  # reportlab API
         if self.frame is not None:
             self.canv.lowest = min(self.canv.lowest, self.frame._y)
         if isinstance(flowable, sheets.HandoutStart):
+            if self.check is not None and self.canv.pages:
+                self.check(self.canv.pages[-1])
             self.canv.handout = flowable.handout
         bookmark = getattr(flowable, "bookmark", None)
         if bookmark is not None:
@@ -211,7 +218,14 @@ def _canvas_maker(lesson: Lesson, settings: Settings, paper: _Paper, subject: st
     return make
 
 
-def _build(story: list[Any], lesson: Lesson, paper: _Paper, make: Callable[..., _Canvas], footer: Any) -> bytes:
+def _build(
+    story: list[Any],
+    lesson: Lesson,
+    paper: _Paper,
+    make: Callable[..., _Canvas],
+    footer: Any,
+    check: Callable[[Any], None] | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     doc = _Document(
         buffer,
@@ -227,6 +241,7 @@ def _build(story: list[Any], lesson: Lesson, paper: _Paper, make: Callable[..., 
     )
     frame = Frame(paper.side, paper.bottom, paper.width, paper.height, 0, 0, 0, 0, id="body")
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=footer)])
+    doc.check = check
     try:
         doc.build(story, canvasmaker=make)
     except LayoutError as exc:
@@ -281,10 +296,13 @@ def _worksheets(sheet: Sheet, paper: _Paper, last: bool) -> tuple[tuple[tuple[st
     def student_footer(canvas: Any, number: int) -> None:
         _draw_footer(canvas, paper.page, paper.bottom, number)
 
-    def make_students(teacher: EditionCanvas) -> None:
-        top = paper.bottom + paper.height
-        if not last and any((top - page.lowest) / paper.height < MIN_FILL for page in teacher.pages):
+    def check(page: RecordedPage) -> None:
+        if not last and (paper.bottom + paper.height - page.lowest) / paper.height < MIN_FILL:
             raise _ShortPageError
+
+    def make_students(teacher: EditionCanvas) -> None:
+        for page in teacher.pages:
+            check(page)
         drawn.append(len(teacher.pages))
         student = _canvas_maker(lesson, settings, paper, "worksheet (student edition)")
         for suffix in dict.fromkeys(p.handout for p in teacher.pages if p.handout is not None):
@@ -299,7 +317,7 @@ def _worksheets(sheet: Sheet, paper: _Paper, last: bool) -> tuple[tuple[tuple[st
         return canvas
 
     make.author, make.subject = make_teacher.author, make_teacher.subject  # type: ignore[attr-defined]
-    teacher = _build(_teacher_story(sheet), lesson, paper, make, teacher_footer)
+    teacher = _build(_teacher_story(sheet), lesson, paper, make, teacher_footer, check)
     return tuple(handouts), teacher, drawn[0]
 
 

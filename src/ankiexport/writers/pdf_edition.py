@@ -118,3 +118,36 @@ def replay(
         canvas.showPage()
     canvas.save()
     return buffer.getvalue(), len(pages)
+
+
+def _remembered(function: Callable[..., Any], key: Callable[..., Any], size: int = 32) -> Callable[..., Any]:
+    """``function`` with its last ``size`` results kept by ``key(*args)``: the editions of one lesson embed the
+    same font subsets, so each is built and compressed once instead of once per file."""
+    kept: dict[Any, Any] = {}
+
+    def call(*args: Any) -> Any:
+        found = key(*args)
+        if found is None:
+            return function(*args)
+        if found not in kept:
+            if len(kept) >= size:
+                del kept[next(iter(kept))]
+            kept[found] = function(*args)
+        return kept[found]
+
+    call.ankiexport_shared = True  # type: ignore[attr-defined]
+    return call
+
+
+def share_subsets() -> None:
+    """Make reportlab build each font subset, and compress each large stream, once for every edition that holds it."""
+    from reportlab.pdfbase import pdfdoc, ttfonts
+
+    face = ttfonts.TTFontFace
+    if not getattr(face.makeSubset, "ankiexport_shared", False):
+        face.makeSubset = _remembered(face.makeSubset, lambda self, subset: (self.filename, tuple(subset)))
+    zipper = pdfdoc.PDFZCompress
+    if not getattr(zipper.encode, "ankiexport_shared", False):
+        # Small streams (a page's text) differ from edition to edition: only large ones (font files) are kept.
+        encode = zipper.encode
+        zipper.encode = _remembered(encode, lambda text: text if len(text) > 8192 else None)

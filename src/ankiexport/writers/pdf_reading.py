@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import KeepTogether, PageBreak, Spacer, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
 from .pdf_sheets import (
     BOLD,
@@ -79,7 +79,7 @@ def reading_story(sheet: Sheet, study: bool) -> list[Any]:
     if translation is not None and translation.paragraphs:
         story.append(KeepTogether(_fitting(japanese, ARTICLE_SIZES, sheet.width, sheet.height)))
     if study and lesson.vocabulary:
-        story += [PageBreak(), *study_page(sheet)]
+        story.append(KeepTogether(study_page(sheet)))  # on the next page only when it does not fit here
     return story
 
 

@@ -374,14 +374,22 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 
 def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0) -> None:
+    """Text run by run; the slots' writing lines as one path, and their answers (teacher edition only) at the end."""
+    colour: Style | None = None
+    rules: list[tuple[float, float, Style]] = []
+    answers: list[tuple[Slot, float]] = []
     for run in _runs(line):
         first = run[0]
         style = first.style
         width = sum(p.width for p in run) + spacing * len(run)
-        _set_colour(canvas, style)
         if first.slot is not None:
-            _draw_slot(canvas, first.slot, x, y)
+            slot = first.slot
+            if slot.rule:
+                rules.append((x, x + slot.width - slot.gap, style))
+            if slot.answer and slot.answer_style is not None:
+                answers.append((slot, x))
         else:  # spaces are drawn too: text extraction and copy-paste need them between the words
+            colour = _colour(canvas, style, colour)
             text = canvas.beginText(x, y)
             text.setFont(first.font, style.size)
             if spacing:
@@ -389,34 +397,74 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
             text.textOut("".join(p.text for p in run))
             canvas.drawText(text)
         if style.underline and any(p.kind != "space" for p in run):
+            colour = _colour(canvas, style, colour)
             canvas.setLineWidth(0.5)
             canvas.line(x, y - 2.2, x + width - spacing, y - 2.2)
         x += width
-    canvas.setFillGray(0)
-    canvas.setStrokeGray(0)
+    if rules:
+        colour = _draw_rules(canvas, rules, y - 1.5, colour)
+    if colour is not None and (colour.rgb is not None or colour.grey):
+        canvas.setFillGray(0)
+        canvas.setStrokeGray(0)
+    if answers and getattr(canvas, "with_answers", False):
+        _draw_answers(canvas, answers, y + 0.5)
 
 
-def _set_colour(canvas: Any, style: Style) -> None:
+def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
+    """Set ``style``'s colour unless the canvas has it already; the style now in effect."""
+    if current is not None and (current.rgb, current.grey) == (style.rgb, style.grey):
+        return current
     if style.rgb is not None:
         canvas.setFillColorRGB(*style.rgb)
         canvas.setStrokeColorRGB(*style.rgb)
     else:
         canvas.setFillGray(style.grey)
         canvas.setStrokeGray(style.grey)
+    return style
 
 
-def _draw_slot(canvas: Any, slot: Slot, x: float, y: float) -> None:
-    room = slot.width - slot.gap
-    if slot.rule:
-        canvas.setLineWidth(0.6)
-        canvas.line(x, y - 1.5, x + room, y - 1.5)
-    teacher_only = getattr(canvas, "teacher_only", None)
-    if not slot.answer or slot.answer_style is None or teacher_only is None or not canvas.with_answers:
-        return
-    with teacher_only():
-        pieces = shape([Span(slot.answer, slot.answer_style)])
-        width = sum(p.width for p in pieces)
-        # One letter is centred on its slot; a longer answer starts just inside its line.
-        start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
-        _set_colour(canvas, slot.answer_style)
-        _draw_line(canvas, Line(pieces, width), start, y + 0.5)
+def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, colour: Style | None) -> Style | None:
+    """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots)."""
+    canvas.setLineWidth(0.6)
+    for grey in dict.fromkeys(style.grey for _, _, style in rules):
+        path = canvas.beginPath()
+        for start, end, style in rules:
+            if style.grey == grey:
+                colour = _colour(canvas, style, colour)
+                path.moveTo(start, y)
+                path.lineTo(end, y)
+        canvas.drawPath(path, stroke=1, fill=0)
+    return colour
+
+
+@cache
+def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float], ...], float]:
+    """((face, text, width) per run of one face, total width) of an answer: shaped once per answer and style."""
+    runs: list[tuple[str, str, float]] = []
+    for piece in shape([Span(answer, style)]):
+        if runs and runs[-1][0] == piece.font:
+            runs[-1] = (piece.font, runs[-1][1] + piece.text, runs[-1][2] + piece.width)
+        else:
+            runs.append((piece.font, piece.text, piece.width))
+    return tuple(runs), sum(width for _, _, width in runs)
+
+
+def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> None:
+    """The answers on their slots, in one text object, as teacher-only drawing: a letter centred on its slot, a
+    longer answer just inside its line."""
+    with canvas.teacher_only():
+        text = canvas.beginText(0, y)
+        colour: Style | None = None
+        for slot, x in answers:
+            style = slot.answer_style
+            assert style is not None
+            colour = _colour(canvas, style, colour)
+            runs, width = _answer_runs(slot.answer, style)
+            room = slot.width - slot.gap
+            start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
+            for font, chars, advance in runs:
+                text.setFont(font, style.size)
+                text.setTextOrigin(start, y)
+                text.textOut(chars)
+                start += advance
+        canvas.drawText(text)
