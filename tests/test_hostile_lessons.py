@@ -413,3 +413,47 @@ def test_alignment_of_very_unequal_or_long_translations_completes(english: int, 
     paragraphs = paragraphs if japanese >= 10 else ("物価が上がった。" * japanese,)
     tied, _ = tie_translations(sentences, Translation("題", paragraphs, 1))
     assert len(tied) == english
+
+
+# ------------------------------------------------------------------------------------------------ 15 settings
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("trailer_patterns: ['(a+)+$']\n", "repeats a repeat"),
+        ("trailer_patterns: ['(\\\\w+\\\\s?)*$']\n", "repeats a repeat"),
+        ("trailer_patterns: [[a]]\n", "trailer_patterns must be a list of strings, not [['a']]"),
+        ("trailer_patterns: [~]\n", "trailer_patterns must be a list of strings, not [None]"),
+        ("trailer_patterns: [3]\n", "trailer_patterns must be a list of strings"),
+        ('deck_name: "\\u200b"\n', "deck_name holds control or only invisible characters"),
+        ('course_name: "ECOM\\x1fNews"\n', "course_name holds control or only invisible characters"),
+    ],
+)
+def test_dangerous_or_wrongly_typed_settings_are_errors(tmp_path: Path, text: str, message: str) -> None:
+    from ankiexport.config import load_config
+    from ankiexport.errors import ConfigError
+
+    path = tmp_path / "ankiexport.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert message in caught.value.detail
+    assert caught.value.line == 1
+
+
+def test_a_slow_trailer_pattern_is_stopped_with_an_error_naming_it_and_the_line(tmp_path: Path) -> None:
+    # Overlapping alternatives under a repeat pass the static check; the timeout stops them on a long line.
+    text = (FIXTURES / "basic_all_sections.txt").read_text("utf-8") + "あ" * 3000 + "!\n"
+    path = tmp_path / "lesson.txt"
+    path.write_text(text, "utf-8")
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path, Settings(trailer_patterns=("(あ|ああ)+$",)))
+    assert caught.value.line == 19
+    assert "the trailer pattern '(あ|ああ)+$' took over 0.5 s on this line" in caught.value.detail
+
+
+def test_the_default_trailer_patterns_pass_the_check() -> None:
+    from ankiexport.config import DEFAULT_TRAILER_PATTERNS, _regex_problem
+
+    assert [p for p in DEFAULT_TRAILER_PATTERNS if _regex_problem(p)] == []

@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, get_origin, get_type_hints
+from typing import Any, TypeVar, get_origin, get_type_hints
 
 from .errors import ConfigError
 from .model import Diagnostic
@@ -44,7 +45,41 @@ def _regex_problem(pattern: str) -> str | None:
         re.compile(pattern)
     except re.error as exc:
         return f"trailer pattern {pattern!r} is not a regular expression: {exc}"
+    if _nested_repeat(pattern):
+        return (
+            f"trailer pattern {pattern!r} repeats a repeat (like '(a+)+'), which can take exponential time on a long "
+            "line; write it without the nesting (e.g. 'a+')"
+        )
     return None
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """True when an unbounded repeat holds another unbounded repeat: the classic catastrophic backtracking shape.
+
+    Other slow shapes (overlapping alternatives under a repeat) are bounded at run time by a timeout instead.
+    """
+    import importlib
+    import sys
+
+    # The standard library's own parser of patterns (re._parser from Python 3.11, sre_parse before).
+    _parser = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT"):
+                unbounded = arg[1] == _parser.MAXREPEAT
+                if (unbounded and inside) or walk(arg[2], inside or unbounded):
+                    return True
+            children = [arg[-1]] if name == "SUBPATTERN" else arg[1] if name == "BRANCH" else []
+            if any(walk(child, inside) for child in children):
+                return True
+        return False
+
+    try:
+        return walk(_parser.parse(pattern), False)
+    except Exception:  # a parser from another Python version: the run-time bound still holds
+        return False
 
 
 def _url_problem(address: str) -> str | None:
@@ -221,6 +256,13 @@ def _described(item: Declared) -> str:
     return f"one of {choices}" if choices else "a string"
 
 
+def _usable_text(text: str) -> bool:
+    """No control characters (0x1F splits Anki fields) and something visible (not only zero-width spaces)."""
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        return False
+    return any(unicodedata.category(ch)[0] not in "ZC" and unicodedata.category(ch) not in ("Mn", "Me") for ch in text)
+
+
 def _coerce(item: Declared, value: object) -> tuple[str, object]:
     """The value as the setting's type, or the problem with it."""
     wrong = f"{item.name} must be {_described(item)}, not {value!r}"
@@ -236,6 +278,9 @@ def _coerce(item: Declared, value: object) -> tuple[str, object]:
     items = value if item.kind is tuple and isinstance(value, (list, tuple)) else [value]
     if not items or not all(isinstance(v, str) and v.strip() for v in items):
         return wrong, None
+    unusable = next((str(v) for v in items if not _usable_text(str(v))), None)
+    if unusable is not None:
+        return f"{item.name} holds control or only invisible characters: {unusable!r}", None
     texts = [str(v).lower() if item.declaration.choices else str(v) for v in items]
     if any(text not in item.declaration.choices for text in texts) and item.declaration.choices:
         return wrong, None

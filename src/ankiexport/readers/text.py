@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..config import Settings
 from ..errors import ConfigError, LessonError
@@ -470,12 +470,32 @@ class _Parse:
         self.warnings.append(Diagnostic(line, message))
 
 
+# A trailer pattern gets this long on one line (the regex module's timeout). Patterns the settings refuse aside
+# (a repeat in a repeat), only a pathological one comes near it, and it is then an error, never a silent guess.
+PATTERN_SECONDS = 0.5
+
+
 @lru_cache(maxsize=16)
-def _compile_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+def _compile_patterns(patterns: tuple[str, ...]) -> tuple[Any, ...]:
+    import regex  # same syntax as re for trailer patterns, plus a timeout
+
     try:
-        return tuple(re.compile(pattern) for pattern in patterns)
-    except re.error as exc:
+        return tuple(regex.compile(pattern) for pattern in patterns)
+    except regex.error as exc:
         raise ConfigError(f"a trailer pattern is not a regular expression: {exc}") from None
+
+
+def _matches(pattern: Any, text: str, state: _Parse, number: int) -> bool:
+    """True when the trailer pattern matches; an error naming the pattern and line when it takes too long."""
+    try:
+        return pattern.search(text, timeout=PATTERN_SECONDS) is not None
+    except TimeoutError:
+        raise LessonError(
+            f"the trailer pattern {pattern.pattern!r} took over {PATTERN_SECONDS} s on this line (catastrophic "
+            "backtracking); simplify it in ankiexport.yaml",
+            state.path,
+            number,
+        ) from None
 
 
 def _article_line(state: _Parse, number: int, text: str) -> None:
@@ -565,7 +585,7 @@ def _lost_term_hint(entry: _Entry) -> str:
     return f"; line {number} ({text[:40]!r}) was read as part of it: if it is a term, start it with '- '"
 
 
-def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[re.Pattern[str], ...]) -> None:
+def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[Any, ...]) -> None:
     if state.trailer_line:
         state.trailer.append(text)
         return
@@ -579,7 +599,7 @@ def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[re.
         return
     normalised = unicodedata.normalize("NFKC", text)
     for pattern in patterns:
-        if pattern.search(normalised):
+        if _matches(pattern, normalised, state, number):
             state.trailer_line, state.trailer_reason = number, "they match a trailer pattern"
             state.trailer.append(text)
             return
@@ -710,7 +730,7 @@ def _orphan_start(state: _Parse) -> int | None:
     return None
 
 
-def _recover_translation(state: _Parse, patterns: tuple[re.Pattern[str], ...]) -> None:
+def _recover_translation(state: _Parse, patterns: tuple[Any, ...]) -> None:
     """Move Japanese paragraphs that belong to no entry from the last entry to the translation, with a warning."""
     start = _orphan_start(state)
     if start is None:
