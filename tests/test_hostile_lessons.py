@@ -457,3 +457,25 @@ def test_the_default_trailer_patterns_pass_the_check() -> None:
     from ankiexport.config import DEFAULT_TRAILER_PATTERNS, _regex_problem
 
     assert [p for p in DEFAULT_TRAILER_PATTERNS if _regex_problem(p)] == []
+
+
+# ------------------------------------------------------------------------------------------------ 16 many items
+
+
+def test_more_than_99_matching_items_keep_their_numbers_and_letters_whole(tmp_path: Path) -> None:
+    import subprocess
+
+    from analysis_helpers import make_lesson
+
+    from ankiexport.analysis import analyse
+    from ankiexport.writers.pdf import _letter, write_pdf
+
+    assert [_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["a", "z", "aa", "az", "zz", "aaa"]
+    terms = [(f"term{n}", f"意味{n}") for n in range(120)]
+    lesson = analyse(make_lesson("Many Terms", [" ".join(t for t, _ in terms) + "."], terms))
+    path = tmp_path / "many.pdf"
+    write_pdf(lesson, path, Settings())
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    numbers = {int(m) for m in __import__("re").findall(r"(?m)^\s*(\d+)\.\s", text)}
+    assert set(range(1, 121)) <= numbers  # every number whole at the start of its row, none split as "12" / "0."
+    assert "dp." in text  # the 120th letter
