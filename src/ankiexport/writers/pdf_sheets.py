@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +110,20 @@ def instructions(english: str, japanese: str) -> list[RichText]:
 
 
 def letter(index: int) -> str:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+    """a, b, … z, aa, ab, … zz, aaa, …: as many letters as the vocabulary needs (bijective base 26)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return letters
+
+
+def label_width(labels: Iterable[str], least: float) -> float:
+    """Room for the widest label in the LABEL style with the cell padding (3 + 3), at least ``least``: numbers past
+    99 and letters past z never wrap ("23" above "3.")."""
+    widest = max((pdfmetrics.stringWidth(text, LABEL.latin, LABEL.size) for text in labels), default=0.0)
+    return max(least, widest + 6.5)
 
 
 def headword(lesson: Lesson, entry: int) -> str:
@@ -281,7 +293,9 @@ def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
             ]
         rows.append(left + right)
     term_width = sheet.width * 0.3
-    widths = [20.0, 36.0, sheet.width - 100 - term_width, 24.0, term_width + 20]
+    numbers = label_width((f"{n + 1}." for n in range(len(plan.items))), 20.0)
+    letters = label_width((f"{letter(n)}." for n in range(len(plan.choices))), 24.0)
+    widths = [numbers, 36.0, sheet.width - 36 - numbers - letters - term_width - 20, letters, term_width + 20]
     grid = table(rows, widths)
     pad = sheet.pick(3.5, 2.5, 1.8)
     grid.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]))
