@@ -45,6 +45,7 @@ mark { background: var(--mark); color: inherit; padding: 0 .1em; border-radius: 
 .full > summary { cursor: pointer; color: var(--accent); margin: .5rem 0; }
 ol.vocab, ol.lessons, ul.downloads { list-style: none; margin: 0; padding: 0; }
 ol.vocab > li, ol.lessons > li { border-top: 1px solid var(--line); padding: .9rem 0; }
+ol.vocab > li:first-child, ol.lessons > li:first-child { border-top: 0; padding-top: .2rem; }
 .head { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: .75rem; }
 .ipa { color: var(--muted); font-family: "Charis SIL", "Doulos SIL", "Gentium Plus", "DejaVu Sans", sans-serif; }
 .form { font-size: .85rem; color: var(--muted); margin: 0; }
