@@ -144,7 +144,8 @@ class Settings:
     )
     audio: bool = setting(
         True,
-        "pronunciation audio in decks (needs the `audio` extra; without it the cards use Anki's text-to-speech)",
+        "pronunciation audio in decks and on the site's pages (needs the `audio` extra; without it the cards use "
+        "Anki's text-to-speech and the pages have no players)",
         flag="--audio",
     )
     audio_front: bool = setting(

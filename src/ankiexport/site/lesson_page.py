@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
+from ..analysis.lines import join_lines
 from ..model import Lesson, VocabEntry
 from .data import DECK, Download, LessonAudio
 from .html import page, size_label, text
@@ -64,14 +65,9 @@ def _full_translation(lesson: Lesson) -> str:
     return f'<details class="full" lang="ja"><summary>全文の和訳を表示 (full translation)</summary>{body}</details>'
 
 
-def joined_lines(value: str) -> str:
-    """Source line breaks joined as the author meant: a space between two Latin words, nothing in Japanese."""
-    lines = [line.strip() for line in value.split("\n") if line.strip()]
-    out = lines[0] if lines else ""
-    for line in lines[1:]:
-        latin = out[-1:].isascii() and out[-1:].isalnum() and line[:1].isascii() and line[:1].isalnum()
-        out += (" " if latin else "") + line
-    return out
+def _prose(value: str) -> str:
+    """Gloss or explanation text: hard breaks inside sentences joined by script, the meant ones kept as ``<br>``."""
+    return "<br>".join(text(line) for line in join_lines(value).split("\n"))
 
 
 def _term(entry: VocabEntry, clip: str | None, ipa: str) -> str:
@@ -85,9 +81,9 @@ def _term(entry: VocabEntry, clip: str | None, ipa: str) -> str:
     lines.append("</div>")
     if entry.term.casefold() != headword.casefold():
         lines.append(f'<p class="form">記事では <span lang="en">{text(entry.term)}</span></p>')
-    lines.append(f'<p class="gloss">{text(joined_lines(entry.gloss))}</p>')
+    lines.append(f'<p class="gloss">{_prose(entry.gloss)}</p>')
     if entry.explanation:
-        lines.append(f'<p class="expl">{text(joined_lines(entry.explanation))}</p>')
+        lines.append(f'<p class="expl">{_prose(entry.explanation)}</p>')
     return "<li>" + "".join(lines) + "</li>"
 
 

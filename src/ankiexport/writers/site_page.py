@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from urllib.parse import quote
 
 from ..config import Settings
 from ..model import Lesson
 from ..site import Download, LessonAudio, render_lesson_page
-from . import Output, WriteContext
+from . import Output, WriteContext, speech_cache
 
 # What a lesson page offers for download, by format: learner files only (the worksheet's student edition,
 # "<stem>.pdf"; teacher editions are never linked from the site).
@@ -28,21 +27,16 @@ def lesson_downloads(stem: str, settings: Settings) -> tuple[Download, ...]:
     return tuple(download(f"{stem}.{kind}", kind, settings) for kind in LEARNER_DOWNLOADS if kind in settings.formats)
 
 
-def audio_wanted() -> bool:
-    """Audio on the pages when the audio extra is installed, unless ANKIEXPORT_AUDIO=off."""
-    from .. import speech
-
-    return speech.available() and os.environ.get("ANKIEXPORT_AUDIO", "").strip().lower() not in ("off", "0", "no")
-
-
 def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonAudio]:
     """The whole article as ``<stem>-article.mp3`` and one ``<stem>-term-NN.mp3`` per vocabulary entry."""
-    if not audio_wanted() or not lesson.sentences:
-        return [], LessonAudio()
-    from ..speech import SpeechCache
+    from .. import speech as speech_module
+
+    folder = speech_cache(context.cache_dir, context.settings)
+    if folder is None or not speech_module.available() or not lesson.sentences:
+        return [], LessonAudio()  # no players: the page is complete without them
     from ..speech.article import article_mp3
 
-    speech = SpeechCache(context.cache_dir)
+    speech = speech_module.SpeechCache(folder)
     paragraphs: dict[int, list[str]] = {}
     for sentence in lesson.sentences:
         paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
