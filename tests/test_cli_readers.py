@@ -88,6 +88,10 @@ def test_show_json_contract(runner: CliRunner) -> None:
         "line": 27,
     }
     assert len(shown["gapfill"]) == 11
+    # What the worksheet prints for a lesson without its own gap-fill: one line per article paragraph.
+    assert len(shown["generated_gapfill"]) == 13
+    assert shown["generated_gapfill"][0].startswith("A_ t__ g_____ d_____ f__ a_________ i___________ s_________")
+    assert "Japan." in shown["generated_gapfill"][0] and "“AI T______,”" in shown["generated_gapfill"][0]
     assert shown["translation"]["title"] == "AIトレーナーの台頭:日本のリモートワーカー、世界的な需要を捉え外貨を獲得"
     assert len(shown["translation"]["paragraphs"]) == 5
     assert any(w["line"] == 77 and "advertisement" in w["message"] for w in shown["warnings"])

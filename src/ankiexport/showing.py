@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from .analysis.clozes import cloze_markup
+from .analysis.gapfill import generate_gapfill
 from .model import Lesson
 
 
 def lesson_as_dict(lesson: Lesson) -> dict[str, Any]:
-    """The `show --json` contract: title, date, sentences, vocabulary, clozes, gapfill, translation, warnings."""
+    """The `show --json` contract: title, date, sentences, vocabulary, clozes, gapfill, generated_gapfill,
+    translation, trailer, warnings."""
     return {
         "id": lesson.id,
         "title": lesson.title,
@@ -29,6 +31,7 @@ def lesson_as_dict(lesson: Lesson) -> dict[str, Any]:
             for cloze in lesson.clozes
         ],
         "gapfill": list(lesson.gapfill),
+        "generated_gapfill": generated_gapfill(lesson),
         "translation": (
             {"title": lesson.translation.title, "paragraphs": list(lesson.translation.paragraphs)}
             if lesson.translation is not None
@@ -37,6 +40,15 @@ def lesson_as_dict(lesson: Lesson) -> dict[str, Any]:
         "trailer": list(lesson.trailer),
         "warnings": [{"line": w.line, "message": w.message, "severity": w.severity} for w in lesson.warnings],
     }
+
+
+def generated_gapfill(lesson: Lesson) -> list[str]:
+    """The gap-fill made from the article, one line per paragraph, as a worksheet prints it for a lesson without
+    its own (names and acronyms whole, one underscore per missing letter)."""
+    exercise = lesson.exercise
+    if exercise is None or not exercise.generated:
+        exercise = generate_gapfill(lesson.article, lesson.sentences or None)
+    return [" ".join(token.shown for token in line) for line in exercise.paragraphs]
 
 
 def lesson_as_json(lesson: Lesson) -> str:
