@@ -480,3 +480,17 @@ def test_more_than_99_matching_items_keep_their_numbers_and_letters_whole(tmp_pa
     # Every number whole at the start of its row (none split as "12" above "0."); a few terms may be spare choices.
     assert max(numbers) >= 110 and set(range(1, max(numbers) + 1)) <= numbers
     assert "dp." in text  # the 120th letter
+
+
+# ------------------------------------------------------------------------------------------------ the guide
+
+
+@pytest.mark.parametrize("heading", ["## Writing a lesson: the text format", "## レッスンの書き方（テキスト形式）"])
+def test_readme_minimal_lesson_reads_cleanly(tmp_path: Path, heading: str) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split(heading, 1)[1]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    lesson = read_text(tmp_path, example, "2026-12-05-cafes.txt")
+    assert [e.term for e in lesson.vocabulary] == ["gain traction", "crucial"]
+    assert len(lesson.clozes) == 2 and all(s.translation for s in lesson.sentences)
+    assert lesson.warnings == ()
