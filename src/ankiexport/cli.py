@@ -31,11 +31,15 @@ F = TypeVar("F", bound=Callable[..., None])
 def _settings(config: Path | None, overrides: dict[str, object]) -> Settings:
     from .config import find_config, load_config, override
     from .diagnostics import print_diagnostics
+    from .errors import ConfigError
 
     path = config if config is not None else find_config(Path.cwd())
     settings, warnings = load_config(path)
     print_diagnostics(str(path), warnings)
-    return override(settings, overrides)
+    try:
+        return override(settings, overrides)
+    except ConfigError as exc:  # a flag's value: bad usage, like any other wrong option
+        raise click.UsageError(exc.detail) from None
 
 
 _config_option = click.option(

@@ -88,6 +88,10 @@ def _url_problem(address: str) -> str | None:
     return None
 
 
+def _versions_problem(text: str) -> str | None:
+    return None if 1 <= int(text) <= 26 else f"versions must be between 1 and 26 (A to Z), not {text}"
+
+
 @dataclass(frozen=True)
 class Declaration:
     """What the settings table says about one setting besides its name, type and default."""
@@ -156,6 +160,12 @@ class Settings:
         "regular expressions; the first line after the translation that matches one starts the trailer",
         shown_default="see below",
         check=_regex_problem,
+    )
+    versions: int = setting(
+        1,
+        "student versions of each worksheet (A, B, … up to 26): other orders, each with its own teacher edition",
+        flag="--versions",
+        check=_versions_problem,
     )
     kahoot_time_limit: int = setting(
         20,

@@ -12,8 +12,7 @@ from ..config import Settings
 from ..diagnostics import render
 from ..errors import AnkiexportError, LessonError
 from ..model import Lesson
-
-MAX_VERSIONS = 26  # A to Z
+from ..writers.determinism import version_labels
 
 
 @dataclass(frozen=True)
@@ -27,11 +26,6 @@ class ReviewOptions:
     end: dt.date | None = None  # only lessons dated on or before this day
     items: int = 30
     versions: int = 1
-
-
-def version_labels(versions: int) -> list[str]:
-    """ "" for a single version (no letter printed), else A, B, C, ..."""
-    return [""] if versions == 1 else [chr(ord("A") + n) for n in range(versions)]
 
 
 def output_names(output: Path, versions: int) -> list[tuple[str, Path, Path]]:

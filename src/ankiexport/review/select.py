@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import math
-import random
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -21,7 +19,7 @@ from typing import TypeVar
 
 from ..analysis.glosses import senses
 from ..model import Cloze, Lesson, TermUse
-from ..writers.determinism import seeded
+from ..writers.determinism import seeded, unaligned, version_index, version_order
 
 T = TypeVar("T")
 SPARE_CHOICES = 2  # extra words in the matching list and the word bank: the last answer is never had by elimination
@@ -316,10 +314,10 @@ def arrange(selection: Selection, version: str) -> Arrangement:
     list in an order no earlier version has (where the list is long enough to allow it). The single version lists
     words alphabetically; lettered versions shuffle them too, so neighbours' letters differ."""
     ids = [lesson.id for lesson in selection.lessons]
-    index = ord(version) - ord("A") if version else 0
+    index = version_index(version)
 
     def ordered(items: Sequence[T], purpose: str) -> tuple[T, ...]:
-        return _version_order(items, [*ids, purpose], index)
+        return version_order(items, [*ids, purpose], index)
 
     def listed(terms: Sequence[Term], purpose: str) -> tuple[Term, ...]:
         if version:
@@ -329,40 +327,9 @@ def arrange(selection: Selection, version: str) -> Arrangement:
     words = listed([*selection.matching, *selection.spare_words], "words")
     return Arrangement(
         version,
-        _unaligned(ordered(selection.matching, "glosses"), words, seeded(*ids, "glosses", version)),
+        unaligned(ordered(selection.matching, "glosses"), words, seeded(*ids, "glosses", version)),
         words,
         ordered(selection.cloze, "cloze"),
         listed([*(item.term for item in selection.cloze), *selection.spare_bank], "bank"),
         ordered(selection.recall, "recall"),
     )
-
-
-def _version_order(items: Sequence[T], seed: Sequence[str], index: int) -> tuple[T, ...]:
-    """The ``index``-th version's seeded order of ``items``: unlike every earlier version's while there are orders
-    left (two items have two orders; 26 versions of three items must repeat some)."""
-    seen: list[tuple[T, ...]] = []
-    for version in range(index + 1):
-        for attempt in range(100):
-            order = list(items)
-            seeded(*seed, version, attempt).shuffle(order)
-            if tuple(order) not in seen or len(seen) >= math.factorial(len(items)):
-                break
-        seen.append(tuple(order))
-    return seen[-1]
-
-
-def _unaligned(glosses: Sequence[Term], words: Sequence[Term], rng: random.Random) -> tuple[Term, ...]:
-    """The glosses in a seeded order that puts as few of them as it can beside their own word (gloss 4 answered by
-    word d), so that the answers do not run down the list in order."""
-    best: list[Term] = list(glosses)
-    best_aligned = len(glosses) + 1
-    order = list(glosses)
-    for attempt in range(50):
-        if attempt:  # the version's own order first; shuffled only while a gloss sits beside its word
-            rng.shuffle(order)
-        aligned = sum(1 for row, term in enumerate(order) if words.index(term) == row)
-        if aligned < best_aligned:
-            best, best_aligned = order[:], aligned
-        if aligned == 0:
-            break
-    return tuple(best)

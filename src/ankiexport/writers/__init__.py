@@ -92,8 +92,12 @@ def _apkg_notes(lesson: Lesson) -> Mapping[str, str]:
 
 def _pdf(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     from .pdf import edition_outputs  # reportlab is imported only by builds that write worksheets
+    from .pdf_versions import version_outputs
 
-    return edition_outputs(lesson, context.settings, context.stem)
+    return [
+        *edition_outputs(lesson, context.settings, context.stem),
+        *version_outputs(lesson, context.settings, context.stem),
+    ]
 
 
 def _prepare_pdf(settings: Settings) -> None:

@@ -7,7 +7,6 @@ draws answers. Shuffles are seeded from the lesson id and the version, never fro
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from ..config import Settings
 from ..model import Cloze, GapToken, Lesson
-from .determinism import seeded
+from .determinism import seeded, unaligned, version_index, version_order
 from .pdf_text import Inline, RichText, Slot, Span, Style, shape
 
 SERIF, SANS_BOLD = "LiberationSerif", "LiberationSans-Bold"
@@ -60,9 +59,6 @@ class Sheet:
     def pick(self, *choices: float) -> float:
         """The measurement for this density, from the roomiest to the densest."""
         return choices[min(self.density, len(choices) - 1)]
-
-    def rng(self, purpose: str) -> random.Random:
-        return seeded(self.lesson.id, purpose, self.version)
 
 
 # --------------------------------------------------------------------------------------------------- building blocks
@@ -246,12 +242,16 @@ def plan_matching(sheet: Sheet) -> Matching:
     """Leave one or two words unused so the last meaning cannot be had by elimination."""
     count = len(sheet.lesson.vocabulary)
     unused = 2 if count >= 6 else 1 if count >= 3 else 0
-    rng = sheet.rng("matching")
+    lesson_id = sheet.lesson.id
+    rng = seeded(lesson_id, "matching", "")  # which words are asked: the same for every version
     asked = sorted(rng.sample(range(count), count - unused))
     rng.shuffle(asked)
     choices = sorted(range(count), key=lambda e: (headword(sheet.lesson, e).lower(), e))
-    if sheet.version:
-        rng.shuffle(choices)
+    if sheet.version:  # each version: its own order of the words and of the meanings, none beside its own word
+        index = version_index(sheet.version)
+        choices = list(version_order(choices, [lesson_id, "matching words"], index))
+        order = version_order(asked, [lesson_id, "matching meanings"], index)
+        asked = list(unaligned(order, choices, seeded(lesson_id, "matching meanings", sheet.version)))
     return Matching(tuple(asked), tuple(choices))
 
 
@@ -355,7 +355,7 @@ def plan_cloze(sheet: Sheet) -> list[ClozeItem]:
         cloze for cloze in lesson.clozes if cloze.index is not None and _well_formed(cloze, len(lesson.vocabulary))
     ]
     if sheet.version:
-        sheet.rng("cloze").shuffle(chosen)
+        chosen = list(version_order(chosen, [lesson.id, "cloze"], version_index(sheet.version)))
     items, number = [], 1
     for cloze in chosen:
         groups = _groups(cloze)
@@ -380,7 +380,7 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
     lesson = sheet.lesson
     bank = sorted({headword(lesson, entry) for item in items for _, _, entry in item.answers}, key=str.lower)
     if sheet.version:
-        sheet.rng("bank").shuffle(bank)
+        bank = list(version_order(bank, [lesson.id, "bank"], version_index(sheet.version)))
     split = any(label[-1].isalpha() for item in items for label, _, _ in item.answers)
     story: list[Any] = [
         heading(
