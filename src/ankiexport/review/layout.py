@@ -4,35 +4,44 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer, Table
 from reportlab.platypus.doctemplate import LayoutError
-from reportlab.platypus.flowables import HRFlowable
 
 from ..config import Settings
 from ..errors import OutputError
 from ..writers.determinism import revision_moment
-from ..writers.pdf import GOTHIC, MARGINS, MINCHO, PAGE_SIZES, SANS_BOLD, SERIF, SIZE, prepare
+from ..writers.pdf import MARGINS, PAGE_SIZES, prepare
+from ..writers.pdf_sheets import (
+    BODY,
+    GOTHIC,
+    HEADING,
+    LABEL,
+    LETTER_GAP,
+    LETTER_PITCH,
+    NBSP,
+    NOTE,
+    RED,
+    SANS_BOLD,
+    SERIF,
+    SIZE,
+    SMALL,
+    SUBHEADING,
+    TITLE,
+    cell,
+    instructions,
+    letter,
+    rule,
+    table,
+)
 from ..writers.pdf_text import Inline, RichText, Slot, Span, Style
 from .select import Arrangement, ClozeItem, Selection, Term, blanks
 
-BODY = Style(SERIF, MINCHO, SIZE)
-LABEL = Style(SANS_BOLD, GOTHIC, SIZE - 1)
-NOTE = Style(SERIF, MINCHO, SIZE - 1, grey=0.25)
-SMALL = Style(SERIF, MINCHO, 8.5, grey=0.3)
-HEADING = Style(SANS_BOLD, GOTHIC, 12.5)
-SUBHEADING = Style(SANS_BOLD, GOTHIC, 9.5, grey=0.35)
-TITLE = Style(SANS_BOLD, GOTHIC, 15)
-# The teacher's answers: bold sans and underlined, unlike anything printed for students.
-ANSWER = Style(SANS_BOLD, GOTHIC, SIZE - 0.5, underline=True)
+# The teacher's answers as the worksheets' teacher edition prints them: bold sans in dark red, underlined.
+ANSWER = Style(SANS_BOLD, GOTHIC, SIZE - 0.5, underline=True, rgb=RED)
 LESSON_TAG = Style(SANS_BOLD, GOTHIC, 7.5, grey=0.4)
-NBSP = "\u00a0"
-MM = 72 / 25.4
-LETTER_PITCH = 3.6 * MM  # one missing letter, slot to slot: room to write it by hand
-LETTER_GAP = 2.6  # white between letter slots, so the count stays visible
 POINTS = {"matching": 1, "cloze": 2, "recall": 2}  # per item; the header adds them up
 
 
@@ -68,26 +77,6 @@ class _Page:
         return Span(f"{NBSP}{answer}{NBSP}", ANSWER) if self.teacher else Slot(width, BODY)
 
 
-def _cell(inlines: Sequence[Inline], leading: float = 15, **kw: Any) -> RichText:
-    return RichText(inlines, leading, **kw)
-
-
-def _table(rows: list[list[Any]], widths: Sequence[float], *, box: bool = False, pad: float = 3) -> Table:
-    table = Table(rows, colWidths=list(widths), hAlign="LEFT", splitInRow=1)
-    commands: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTNAME", (0, 0), (-1, -1), SERIF),  # a cell's default Helvetica would be an unembedded font
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    if box:
-        commands.append(("BOX", (0, 0), (-1, -1), 0.7, (0, 0, 0)))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
 def _heading(number: int, english: str, japanese: str, points: str) -> RichText:
     inlines: list[Inline] = [
         Span(f"{number}{NBSP}{NBSP}{english}", HEADING),
@@ -97,21 +86,9 @@ def _heading(number: int, english: str, japanese: str, points: str) -> RichText:
     return RichText(inlines, 20, space_before=12, space_after=3, keep_with_next=True)
 
 
-def _instructions(english: str, japanese: str) -> list[RichText]:
-    return [
-        RichText([Span(english, Style(SERIF, MINCHO, SIZE - 0.5))], 14, keep_with_next=True),
-        RichText([Span(japanese, NOTE)], 14, space_after=6, keep_with_next=True),
-    ]
-
-
 def _points(kind: str, count: int) -> str:
     each = POINTS[kind]
     return f"{each} point{'s' if each > 1 else ''} each, {each * count} in all"
-
-
-def letter(index: int) -> str:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
 
 
 def total_points(arrangement: Arrangement) -> int:
@@ -130,14 +107,16 @@ def _header(page: _Page) -> list[Any]:
     dates = [lesson.date for lesson in lessons if lesson.date]
     span = f"{dates[0]} – {dates[-1]}" if dates and dates[0] != dates[-1] else (dates[0] if dates else "")
     version = f"Version {page.arrangement.version}{NBSP}{NBSP}·{NBSP}{NBSP}" if page.arrangement.version else ""
-    mark = [Span(f"Teacher's edition 教師用{NBSP}{NBSP}", Style(SANS_BOLD, GOTHIC, 8.5))] if page.teacher else []
+    mark = (
+        [Span(f"Teacher's edition 教師用{NBSP}{NBSP}", Style(SANS_BOLD, GOTHIC, 8.5, rgb=RED))] if page.teacher else []
+    )
     top = [
-        _cell([Span(page.settings.course_name, SMALL)], 11),
-        _cell([*mark, Span(version + span, SMALL)], 11, align="right"),
+        cell([Span(page.settings.course_name, SMALL)], 11),
+        cell([*mark, Span(version + span, SMALL)], 11, align="right"),
     ]
     count = f"{len(lessons)} lesson{'s' if len(lessons) > 1 else ''}"
     story: list[Any] = [
-        _table([top], [page.width * 0.35, page.width * 0.65], pad=0),
+        table([top], [page.width * 0.35, page.width * 0.65], pad=0),
         RichText([Span("Review Test", TITLE), Span(f"{NBSP}{NBSP}{NBSP}復習テスト", SUBHEADING)], 20, space_before=4),
         RichText([Span(f"{count}, {span}" if span else count, SUBHEADING)], 15, space_before=1),
     ]
@@ -148,12 +127,12 @@ def _header(page: _Page) -> list[Any]:
 
 def _legend(page: _Page) -> Table:
     rows = [
-        [_cell([Span(f"L{n}", LABEL)], 13), _cell([Span(f"{lesson.date or ''}{NBSP}{NBSP}{lesson.title}", SMALL)], 13)]
+        [cell([Span(f"L{n}", LABEL)], 13), cell([Span(f"{lesson.date or ''}{NBSP}{NBSP}{lesson.title}", SMALL)], 13)]
         for n, lesson in enumerate(page.selection.lessons, start=1)
     ]
-    table = _table(rows, [24.0, page.width - 24], pad=1)
-    table.spaceBefore = 4
-    return table
+    legend = table(rows, [24.0, page.width - 24], pad=1)
+    legend.spaceBefore = 4
+    return legend
 
 
 def _fields(width: float, total: int) -> list[Any]:
@@ -161,9 +140,8 @@ def _fields(width: float, total: int) -> list[Any]:
     cells = []
     for text, share, after in fields:
         used = (len(text) + len(after)) * LABEL.size * 0.8 + 20
-        cells.append(_cell([Span(text + NBSP, LABEL), Slot(max(width * share - used, 20), LABEL), Span(after, LABEL)]))
-    rule = HRFlowable(width="100%", thickness=1.2, color=(0, 0, 0), spaceBefore=2, spaceAfter=2)
-    return [Spacer(1, 8), _table([cells], [width * share for _, share, _ in fields], pad=0), Spacer(1, 4), rule]
+        cells.append(cell([Span(text + NBSP, LABEL), Slot(max(width * share - used, 20), LABEL), Span(after, LABEL)]))
+    return [Spacer(1, 8), table([cells], [width * share for _, share, _ in fields], pad=0), Spacer(1, 4), rule()]
 
 
 # --------------------------------------------------------------------------------------------------- sections
@@ -174,7 +152,7 @@ def _matching(page: _Page, number: int) -> list[Any]:
     spare = len(arrangement.words) - len(arrangement.matching)
     story: list[Any] = [
         _heading(number, "Vocabulary matching", "語彙のマッチング", _points("matching", len(arrangement.matching))),
-        *_instructions(
+        *instructions(
             "Which word or phrase has each Japanese meaning? Write its letter in the brackets."
             + (f" {spare} words are not used." if spare > 1 else " One word is not used." if spare else ""),
             "それぞれの日本語の意味を表す語句を選び、記号を（　）に書きなさい。"
@@ -183,20 +161,20 @@ def _matching(page: _Page, number: int) -> list[Any]:
     ]
     rows = []
     for row in range(max(len(arrangement.matching), len(arrangement.words))):
-        left: list[Any] = [_cell([]), _cell([]), _cell([])]
+        left: list[Any] = [cell([]), cell([]), cell([])]
         if row < len(arrangement.matching):
             term = arrangement.matching[row]
             answer = letter(arrangement.words.index(term))
             bracket: list[Inline] = [Span("(", BODY), page.blank(22, answer), Span(")", BODY)]
             gloss = [Span(selection.gloss(term), BODY), *page.tag(term)]
-            left = [_cell([Span(f"{row + 1}.", LABEL)], align="right"), _cell(bracket), _cell(gloss)]
-        right: list[Any] = [_cell([]), _cell([])]
+            left = [cell([Span(f"{row + 1}.", LABEL)], align="right"), cell(bracket), cell(gloss)]
+        right: list[Any] = [cell([]), cell([])]
         if row < len(arrangement.words):
             word = selection.headword(arrangement.words[row])
-            right = [_cell([Span(f"{letter(row)}.", LABEL)], align="right"), _cell([Span(word, BODY)])]
+            right = [cell([Span(f"{letter(row)}.", LABEL)], align="right"), cell([Span(word, BODY)])]
         rows.append(left + right)
     term_width = page.width * 0.3
-    story.append(_table(rows, [22.0, 40.0, page.width - 106 - term_width, 24.0, term_width + 20]))
+    story.append(table(rows, [22.0, 40.0, page.width - 106 - term_width, 24.0, term_width + 20]))
     return story
 
 
@@ -222,7 +200,7 @@ def _cloze(page: _Page, number: int) -> list[Any]:
     spare = len(arrangement.bank) > len(arrangement.cloze)
     story: list[Any] = [
         _heading(number, "Sentence cloze", "文の穴埋め", _points("cloze", len(arrangement.cloze))),
-        *_instructions(
+        *instructions(
             "Fill in the blanks of each sentence with a word or phrase from the box, changing its form if the "
             "sentence needs it. A phrase may be split over two blanks."
             + (" Some words in the box are not used." if spare else ""),
@@ -231,9 +209,9 @@ def _cloze(page: _Page, number: int) -> list[Any]:
         ),
     ]
     columns = 3 if page.width > 430 else 2
-    cells = [_cell([Span(selection.headword(term).replace(" ", NBSP), BODY)]) for term in arrangement.bank]
-    cells += [_cell([]) for _ in range(-len(cells) % columns)]
-    bank = _table(
+    cells = [cell([Span(selection.headword(term).replace(" ", NBSP), BODY)]) for term in arrangement.bank]
+    cells += [cell([]) for _ in range(-len(cells) % columns)]
+    bank = table(
         [cells[i : i + columns] for i in range(0, len(cells), columns)],
         [(page.width - 2) / columns] * columns,
         box=True,
@@ -274,7 +252,7 @@ def _recall(page: _Page, number: int) -> list[Any]:
     arrangement, selection = page.arrangement, page.selection
     story: list[Any] = [
         _heading(number, "English from Japanese", "和文から英語へ", _points("recall", len(arrangement.recall))),
-        *_instructions(
+        *instructions(
             "Write the English word or phrase (its dictionary form) for each meaning. The first letter of each "
             "word is given, and each line stands for one missing letter.",
             "日本語の意味を表す英語の語句を原形で書きなさい。各語の最初の文字が示してあり、下線1本が1文字です。",
@@ -282,14 +260,14 @@ def _recall(page: _Page, number: int) -> list[Any]:
     ]
     rows = [
         [
-            _cell([Span(f"{row}.", LABEL)], 24, align="right"),
-            _cell([Span(selection.gloss(term), BODY)], 24),
-            _cell(_hint_inlines(page, term), 24),
+            cell([Span(f"{row}.", LABEL)], 24, align="right"),
+            cell([Span(selection.gloss(term), BODY)], 24),
+            cell(_hint_inlines(page, term), 24),
         ]
         for row, term in enumerate(arrangement.recall, start=1)
     ]
     half = (page.width - 22) / 2
-    story.append(_table(rows, [22.0, half, half]))
+    story.append(table(rows, [22.0, half, half]))
     return story
 
 
@@ -313,13 +291,13 @@ def _key_lines(page: _Page, numbers: dict[str, int]) -> list[list[Inline]]:
 
 def _key(page: _Page, numbers: dict[str, int]) -> list[Any]:
     """The teacher's compact key: every item's answer and lesson, in two columns."""
-    cells = [_cell(line) for line in _key_lines(page, numbers)]
-    cells += [_cell([]) for _ in range(len(cells) % 2)]
+    cells = [cell(line) for line in _key_lines(page, numbers)]
+    cells += [cell([]) for _ in range(len(cells) % 2)]
     half = len(cells) // 2
     return [
         PageBreak(),
         RichText([Span("Answer Key", TITLE), Span(f"{NBSP}{NBSP}{NBSP}解答", SUBHEADING)], 22),
-        _table([[cells[i], cells[half + i]] for i in range(half)], [page.width / 2] * 2),
+        table([[cells[i], cells[half + i]] for i in range(half)], [page.width / 2] * 2),
     ]
 
 
