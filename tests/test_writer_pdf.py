@@ -409,6 +409,7 @@ def test_reading_handout_has_article_translation_and_study_page(small_editions: 
     assert "新しい職種" in re.sub(r"\s", "", text)
     assert "Vocabulary" in pages[-1] and "「空飛ぶロケット」のイメージ。" in re.sub(r"\s", "", pages[-1])
     assert "組" not in pages[0]  # a handout to read, not to hand in
+    assert "/ˈkruːʃəl/" in pages[-1]  # crucial, in the IPA the decks use
     without = render(vocabulary_page=False).reading or b""
     assert "空飛ぶロケット" not in re.sub(r"\s", "", " ".join(pdf_texts(without)))
 
@@ -721,3 +722,16 @@ def test_hard_breaks_and_missing_glyphs() -> None:
     assert wrap_text([Span("one\r\ntwo\rthree", BODY)], 400) == ["one", "two", "three"]
     assert wrap_text([Span("emoji 😀 here", BODY)], 400) == ["emoji 〓 here"]
     assert wrap_text([Span("zero\u200bwidth", BODY)], 400) == ["zerowidth"]
+
+
+def test_justified_spacing_never_outlives_its_line(sample_editions: dict[str, Editions]) -> None:
+    """Character spacing (Tc) is graphics state: a justified line must reset it, or the next runs are drawn wider
+    than they were measured and overlap (the study page's explanations did)."""
+    reader = PdfReader(io.BytesIO(sample_editions["a4"].reading or b""))
+    spaced = 0
+    for page in reader.pages:
+        for block in re.findall(rb"BT(.*?)ET", page.get_contents().get_data(), flags=re.S):
+            settings = re.findall(rb"(-?[\d.]+) Tc", block)
+            spaced += bool(settings)
+            assert not settings or float(settings[-1]) == 0, block[:200]
+    assert spaced > 10

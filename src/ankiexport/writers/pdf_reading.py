@@ -96,13 +96,14 @@ def study_page(sheet: Sheet) -> list[Any]:
 def _study_table(sheet: Sheet, size: float, leading: float) -> Any:
     lesson = sheet.lesson
     small = Style(SERIF, MINCHO, size)
-    # The IPA column appears when the lesson model carries pronunciations (the deck issue adds them).
-    ipa = [getattr(entry, "ipa", "") or "" for entry in lesson.vocabulary]
+    from ..speech.ipa import ipa as pronounce  # the decks' IPA (CMU dictionary), so sheet and cards agree
+
+    ipa = [pronounce(headword(lesson, index)) for index in range(len(lesson.vocabulary))]
     rows = []
     for index, entry in enumerate(lesson.vocabulary):
         term: list[Any] = [Span(headword(lesson, index), TERM)]
         if ipa[index]:
-            term.append(Span(f"\n/{ipa[index].strip('/')}/", small))
+            term.append(Span(f"\n/{ipa[index]}/", small))
         rows.append(
             [
                 cell(term, 14),

@@ -395,6 +395,8 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
             if spacing:
                 text.setCharSpace(spacing)
             text.textOut("".join(p.text for p in run))
+            if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
+                text.setCharSpace(0)
             canvas.drawText(text)
         if style.underline and any(p.kind != "space" for p in run):
             colour = _colour(canvas, style, colour)
