@@ -1,4 +1,5 @@
-"""Generates N benchmark lessons: dated variants of the sample lesson and the fixture lessons."""
+"""Generates N benchmark lessons: dated variants of the sample lesson (a school's real lesson size: 13 sentences,
+12 terms, gap-fill, translation), or with --mixed of the sample and the fixture lessons."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ def source_lessons() -> list[str]:
     return texts
 
 
-def generate(folder: Path, count: int) -> list[Path]:
-    """Write ``count`` lessons into ``folder``, each a variant (own title and date) of one source lesson."""
+def generate(folder: Path, count: int, mixed: bool = False) -> list[Path]:
+    """Write ``count`` lessons into ``folder``, each a variant (own title and date) of the sample lesson, or with
+    ``mixed`` of the sample and the fixture lessons in turn."""
     folder.mkdir(parents=True, exist_ok=True)
-    texts = source_lessons()
+    texts = source_lessons() if mixed else [(ROOT / "lessons" / "2026-11-28-ai-trainer.txt").read_text("utf-8")]
     start = datetime.date(2020, 1, 6)
     written = []
     for number in range(count):
@@ -46,8 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("count", type=int)
+    parser.add_argument("--mixed", action="store_true", help="also the fixture lessons (mostly small ones)")
     arguments = parser.parse_args()
-    for path in generate(arguments.folder, arguments.count):
+    for path in generate(arguments.folder, arguments.count, arguments.mixed):
         print(path)
 
 

@@ -1,8 +1,14 @@
-"""Benchmarks the build against the floor script: full, no-op and scaled builds, start-up time and peak memory."""
+"""Benchmarks the build on sample-sized lessons: against the floor script, deck writing as notes grow, a one-lesson
+change among many, the no-op rebuild, start-up time and peak memory.
+
+The machine is shared and noisy: every timing is the best of --repeat runs, and the build and the floor alternate so
+that a burst of load hits both. Print the load average beside the figures when you report them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -10,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,13 +30,14 @@ code = subprocess.run(sys.argv[1:]).returncode
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764288000"}
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall time of ``command`` and the peak resident memory (KiB) of its largest process, workers included."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", _MAXRSS, *command], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _MAXRSS, *command], cwd=cwd, capture_output=True, text=True, check=False, env=ENV
     )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
@@ -41,86 +49,101 @@ def ankiexport(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "ankiexport", *arguments]
 
 
-def best_of(command: list[str], cwd: Path, runs: int) -> float:
-    return min(timed(command, cwd)[0] for _ in range(runs))
+def build(lessons: Path, out: Path, jobs: int, *extra: str) -> list[str]:
+    """A build of ``lessons`` into ``out``, decks and worksheets only (what the floor writes too)."""
+    return ankiexport("build", str(lessons), "--out", str(out), "-q", "-j", str(jobs), *extra)
+
+
+def versus_floor(work: Path, lessons: Path, jobs: int, repeat: int) -> dict[str, float]:
+    """Full builds and floor runs, alternating; the best of each."""
+    floor_runs, build_runs = [], []
+    formats = ("--format", "apkg", "--format", "pdf")
+    for run in range(repeat):
+        shutil.rmtree(work / "floor", ignore_errors=True)
+        shutil.rmtree(work / "out", ignore_errors=True)
+        floor_runs.append(timed([sys.executable, str(HERE / "floor.py"), str(lessons), str(work / "floor")], work))
+        build_runs.append(timed(build(lessons, work / "out", jobs, *formats), work))
+        print(f"run {run + 1}: floor {floor_runs[-1][0]:.2f} s, build {build_runs[-1][0]:.2f} s", flush=True)
+    floor, build_seconds = min(floor_runs)[0], min(build_runs)[0]
+    noop = min(timed(build(lessons, work / "out", jobs, *formats), work)[0] for _ in range(repeat))
+    return {
+        "floor_seconds": round(floor, 2),
+        "build_seconds": round(build_seconds, 2),
+        "ratio": round(build_seconds / floor, 2),
+        "noop_seconds": round(noop, 3),
+        "peak_rss_mb": round(max(rss for _, rss in build_runs) / 1024, 1),
+    }
+
+
+def deck_scaling(notes: list[int], repeat: int) -> list[dict[str, float]]:
+    """Seconds to write one combined deck of ``n`` notes (copies of the sample's notes under other lesson ids)."""
+    from ankiexport.config import Settings
+    from ankiexport.readers import load_lesson
+    from ankiexport.writers.apkg import combined_deck_bytes, lesson_notes
+
+    settings = Settings()
+    sample = load_lesson(HERE.parent / "lessons" / "2026-11-28-ai-trainer.txt", settings)
+    per_lesson = len(lesson_notes(sample))
+    rows = []
+    for count in notes:
+        lessons = [dataclasses.replace(sample, id=f"l{i:05d}") for i in range(-(-count // per_lesson))]
+        seconds = _best(lambda lessons=lessons: combined_deck_bytes(lessons, settings), repeat)  # type: ignore[misc]
+        total = len(lessons) * per_lesson
+        rows.append({"notes": total, "seconds": round(seconds, 2), "us_per_note": round(1e6 * seconds / total)})
+        print(f"deck of {total:6} notes: {seconds:6.2f} s  {1e6 * seconds / total:5.0f} us/note", flush=True)
+    return rows
+
+
+def _best(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def one_changed(work: Path, count: int, jobs: int, repeat: int) -> dict[str, float]:
+    """A full build of ``count`` lessons (all formats), then rebuilds each after changing one lesson's gloss."""
+    lessons = work / f"many-{count}"
+    paths = generate(lessons, count)
+    out = work / f"many-{count}-out"
+    full, _ = timed(build(lessons, out, jobs), work)
+    print(f"full build of {count} lessons (default formats): {full:.1f} s", flush=True)
+    runs = []
+    for run in range(repeat):
+        text = paths[run].read_text("utf-8")
+        paths[run].write_text(text.replace("急騰する", f"急騰する（{run}）", 1), "utf-8")
+        runs.append(timed(build(lessons, out, jobs), work)[0])
+        print(f"one lesson changed among {count}: {runs[-1]:.2f} s", flush=True)
+    return {"lessons": count, "full_seconds": round(full, 1), "one_changed_seconds": round(min(runs), 2)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lessons", type=int, default=200, help="lessons for the floor comparison and no-op build")
-    parser.add_argument("--scale", default="10,100,1000", help="lesson counts for the linear-growth figures")
+    parser.add_argument("--notes", default="2000,4000,8000,16000", help="deck sizes for the deck-writing figures")
+    parser.add_argument("--many", type=int, default=1000, help="lessons for the one-changed rebuild")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=3, help="full builds and floor runs to take the best of")
+    parser.add_argument("--repeat", type=int, default=3, help="runs to take the best of")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     arguments = parser.parse_args()
-    figures: dict[str, object] = {"cpus": os.cpu_count(), "jobs": arguments.jobs}
+    figures: dict[str, object] = {"cpus": os.cpu_count(), "jobs": arguments.jobs, "load": os.getloadavg()}
     work = Path(tempfile.mkdtemp(prefix="ankiexport-bench-"))
-    env_note = f"{os.cpu_count()} CPUs, --jobs {arguments.jobs}"
     try:
         lessons = work / "lessons"
         generate(lessons, arguments.lessons)
-
-        # Best of --repeat, alternating the two, so a burst of load on the machine does not decide the ratio.
-        floor_runs, full_runs = [], []
-        for run in range(arguments.repeat):
-            shutil.rmtree(work / "floor", ignore_errors=True)
-            shutil.rmtree(work / "out", ignore_errors=True)
-            floor_runs.append(timed([sys.executable, str(HERE / "floor.py"), str(lessons), str(work / "floor")], work))
-            full_runs.append(
-                timed(
-                    ankiexport("build", str(lessons), "--out", str(work / "out"), "-q", "-j", str(arguments.jobs)), work
-                )
-            )
-            print(f"run {run + 1}: floor {floor_runs[-1][0]:.2f} s, build {full_runs[-1][0]:.2f} s", flush=True)
-        floor_seconds, floor_rss = min(floor_runs)
-        full_seconds, full_rss = min(full_runs)
-        full_rss = max(rss for _, rss in full_runs)
-        noop_seconds = best_of(ankiexport("build", str(lessons), "--out", str(work / "out"), "-q"), work, 3)
-        help_seconds = best_of(ankiexport("--help"), work, 5)
-        figures.update(
-            lessons=arguments.lessons,
-            floor_seconds=round(floor_seconds, 2),
-            build_seconds=round(full_seconds, 2),
-            ratio=round(full_seconds / floor_seconds, 2),
-            noop_seconds=round(noop_seconds, 3),
-            help_seconds=round(help_seconds, 3),
-            peak_rss_mb=round(full_rss / 1024, 1),
-            floor_peak_rss_mb=round(floor_rss / 1024, 1),
-        )
-        print(f"# ankiexport benchmark ({env_note})")
-        print(f"full build, {arguments.lessons} lessons, apkg+pdf: {full_seconds:7.2f} s")
-        print(
-            f"floor script, same lessons:             {floor_seconds:7.2f} s   "
-            f"ratio build/floor = {full_seconds / floor_seconds:.2f}"
-        )
-        print(f"no-op rebuild:                          {noop_seconds:7.3f} s")
-        print(f"ankiexport --help:                      {help_seconds:7.3f} s")
-        print(f"peak memory of one process (workers):   {full_rss / 1024:7.1f} MB")
-
-        scale = []
-        for count in [int(n) for n in arguments.scale.split(",") if n]:
-            folder = work / f"scale-{count}"
-            generate(folder / "lessons", count)
-            seconds, rss = timed(
-                ankiexport(
-                    "build", str(folder / "lessons"), "--out", str(folder / "out"), "-q", "-j", str(arguments.jobs)
-                ),
-                work,
-            )
-            scale.append(
-                {
-                    "lessons": count,
-                    "seconds": round(seconds, 2),
-                    "per_lesson_ms": round(1000 * seconds / count, 1),
-                    "peak_rss_mb": round(rss / 1024, 1),
-                }
-            )
-            print(
-                f"scale: {count:5} lessons {seconds:8.2f} s  {1000 * seconds / count:7.1f} ms/lesson  "
-                f"peak {rss / 1024:6.1f} MB"
-            )
-            shutil.rmtree(folder)
-        figures["scale"] = scale
+        figures["floor"] = {
+            "lessons": arguments.lessons,
+            **versus_floor(work, lessons, arguments.jobs, arguments.repeat),
+        }
+        print(json.dumps(figures["floor"]), flush=True)
+        figures["help_seconds"] = round(_best(lambda: timed(ankiexport("--help"), work), 5), 3)
+        figures["decks"] = deck_scaling([int(n) for n in arguments.notes.split(",") if n], arguments.repeat)
+        if arguments.many:
+            figures["one_changed"] = one_changed(work, arguments.many, arguments.jobs, arguments.repeat)
+        figures["load_after"] = os.getloadavg()
+        print(json.dumps(figures, indent=2))
         if arguments.json:
             arguments.json.write_text(json.dumps(figures, indent=2) + "\n")
     finally:

@@ -276,30 +276,31 @@ def _usable_text(text: str) -> bool:
 
 def _coerce(item: Declared, value: object) -> tuple[str, object]:
     """The value as the setting's type, or the problem with it."""
-    wrong = f"{item.name} must be {_described(item)}, not {value!r}"
-    if item.kind is bool:
-        return ("", value) if isinstance(value, bool) else (wrong, None)
-    if item.kind is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            return wrong, None
-        if item.declaration.choices and str(value) not in item.declaration.choices:
-            return wrong, None
-        problem = item.declaration.check(str(value)) if item.declaration.check else None
-        return (problem, None) if problem else ("", value)
-    items = value if item.kind is tuple and isinstance(value, (list, tuple)) else [value]
-    if not items or not all(isinstance(v, str) and v.strip() for v in items):
-        return wrong, None
-    unusable = next((str(v) for v in items if not _usable_text(str(v))), None)
+    declared = item.declaration
+    texts = _texts(item, value)
+    if texts is None or (declared.choices and any(text not in declared.choices for text in texts)):
+        return f"{item.name} must be {_described(item)}, not {value!r}", None
+    unusable = next((text for text in texts if not _usable_text(text)), None) if item.kind not in (bool, int) else None
     if unusable is not None:
         return f"{item.name} holds control or only invisible characters: {unusable!r}", None
-    texts = [str(v).lower() if item.declaration.choices else str(v) for v in items]
-    if any(text not in item.declaration.choices for text in texts) and item.declaration.choices:
-        return wrong, None
-    for text in texts:
-        problem = item.declaration.check(text) if item.declaration.check else None
-        if problem:
-            return problem, None
+    problems = [problem for problem in map(declared.check, texts) if problem] if declared.check else []
+    if problems:
+        return problems[0], None
+    if item.kind in (bool, int):
+        return "", value
     return "", tuple(dict.fromkeys(texts)) if item.kind is tuple else texts[0]
+
+
+def _texts(item: Declared, value: object) -> list[str] | None:
+    """The value's text forms, for choices and checks (lower case where there are choices); None: wrong type."""
+    if item.kind is bool:
+        return [] if isinstance(value, bool) else None
+    if item.kind is int:
+        return [str(value)] if isinstance(value, int) and not isinstance(value, bool) else None
+    items = value if item.kind is tuple and isinstance(value, (list, tuple)) else [value]
+    if not items or not all(isinstance(v, str) and v.strip() for v in items):
+        return None
+    return [str(v).lower() if item.declaration.choices else str(v) for v in items]
 
 
 def settings_fingerprint(settings: Settings) -> str:

@@ -17,7 +17,9 @@ from ..errors import ConfigError, LessonError, OutputError
 from ..files import TEMP_RE, sha256_bytes, temporary_beside, write_if_changed
 from ..model import Lesson
 from ..revisions import source_date_epoch
-from ..writers import Output
+from ..writers import DECK_PARTS, Output
+from . import lessoncache
+from .lessoncache import Shelf
 from .lock import LOCK_NAME, build_lock
 from .plan import Disk, Plan, lessons_fingerprint, plan
 from .publish import PUBLISHERS, Publication, newest_first
@@ -103,6 +105,7 @@ def _run_locked(options: BuildOptions, paths: list[Path], lock_fd: int | None) -
     _forget(out_dir, state, the_plan.forget)
     updated = _publish(workspace, state, outcome, the_plan, options.force)
     _save(out_dir, state)
+    _prune(workspace.cache_dir, {r.fingerprint for r in state.lessons.values()} | set(outcome.fingerprints.values()))
     if options.verbosity >= 0:
         summary(outcome.built, len(the_plan.unchanged), outcome.failures, updated, time.perf_counter() - started)
     return len(outcome.failures)
@@ -115,7 +118,8 @@ def _run(
     if options.verbosity >= 2:
         for source in the_plan.unchanged:
             click.echo(f"unchanged {source.path}")
-    jobs = [Job(s) for s in the_plan.build] + [Job(s, write=False) for s in the_plan.read]
+    unread = [s for s in the_plan.read if not lessoncache.cache_path(space.cache_dir, s.fingerprint).is_file()]
+    jobs = [Job(s) for s in the_plan.build] + [Job(s, write=False) for s in unread]
     reporter = Reporter(len(the_plan.build), options.verbosity)
     saved = time.monotonic()
     try:
@@ -159,6 +163,14 @@ def _forget(out_dir: Path, state: State, lesson_ids: Iterable[str]) -> None:
         _remove(out_dir, record.artifacts)
 
 
+def _prune(cache_dir: Path, keep: set[str]) -> None:
+    """Drop kept lessons and deck parts no recorded lesson needs any more (old versions of changed lessons)."""
+    for kind in (lessoncache.KIND, DECK_PARTS):
+        for path in (cache_dir / kind).glob("*/*"):
+            if path.name.split(".")[0] not in keep:
+                path.unlink(missing_ok=True)
+
+
 def _remove(out_dir: Path, artifacts: Iterable[Artifact]) -> None:
     """Delete files the build wrote and recorded, only while they are as it left them (never a user's file)."""
     for artifact in artifacts:
@@ -185,9 +197,10 @@ def _publish(space: Workspace, state: State, outcome: Outcome, the_plan: Plan, f
         publication = Publication(
             space.settings,
             newest_first(list(state.lessons.values())),
-            outcome.lessons if needs else {},
+            Shelf(outcome.lessons, outcome.fingerprints, space.cache_dir) if needs else {},
             dict(state.published),
             space.cache_dir,
+            outcome.fingerprints if needs else {},
         )
         count = len(outcome.lessons) if needs else len(state.lessons)
         try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..config import Settings
@@ -14,6 +14,9 @@ from ..model import Lesson
 from ..site import LessonSummary, render_feed, render_index
 from ..writers import Output
 from .state import Artifact, LessonRecord, PublishedRecord
+
+if TYPE_CHECKING:
+    from ..writers.apkg import DeckPart
 
 COMBINED_STEM = "all-lessons"
 MANIFEST_NAME = "manifest.json"
@@ -30,6 +33,7 @@ class Publication:
     lessons: Mapping[str, Lesson]  # analysed lessons by id; every lesson that reads when the publisher needs them
     published: Mapping[str, PublishedRecord]  # what the publishers before this one wrote in this build
     cache_dir: Path  # content-addressed cache under --out
+    fingerprints: Mapping[str, str] = field(default_factory=dict)  # lesson id -> input fingerprint: a cache key
 
 
 def _never(settings: Settings) -> bool:
@@ -54,14 +58,33 @@ def newest_first(records: Sequence[LessonRecord]) -> tuple[LessonRecord, ...]:
 
 
 def _combined_deck(publication: Publication) -> Sequence[Output]:
+    """The deck with every lesson as a subdeck, made from each lesson's part (kept when its deck was written)."""
     if "apkg" not in publication.settings.formats or not publication.lessons:
         return []
     from ..writers import speech_cache
-    from ..writers.apkg import combined_deck_bytes
+    from ..writers.apkg import combined_from_parts
 
+    parts = [part for part in map(lambda i: _deck_part(publication, i), publication.lessons) if part is not None]
     cache = speech_cache(publication.cache_dir, publication.settings)
-    data, written = combined_deck_bytes(list(publication.lessons.values()), publication.settings, cache)
+    data, written = combined_from_parts(parts, publication.settings, cache)
     return [Output(f"{COMBINED_STEM}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
+
+
+def _deck_part(publication: Publication, lesson_id: str) -> DeckPart | None:
+    from ..writers import speech_cache
+    from ..writers.apkg import deck_part, load_part, store_part
+
+    key = publication.fingerprints.get(lesson_id, "")
+    part = load_part(publication.cache_dir, key) if key else None
+    if part is None:
+        try:
+            lesson = publication.lessons[lesson_id]
+        except KeyError:
+            return None  # neither kept nor read: the lesson failed this build
+        part = deck_part(lesson, publication.settings, speech_cache(publication.cache_dir, publication.settings))
+        if key:
+            store_part(publication.cache_dir, key, part)
+    return part
 
 
 def _wants_decks(settings: Settings) -> bool:
@@ -123,8 +146,8 @@ def _manifest(publication: Publication) -> Sequence[Output]:
     return [Output(MANIFEST_NAME, data, "learner")]
 
 
-def _site_summary(record: LessonRecord, lesson: Lesson | None, settings: Settings) -> LessonSummary:
-    """A lesson as the index and the feed list it: its record, and what only the analysed lesson knows."""
+def _site_summary(record: LessonRecord, detailed: bool, settings: Settings) -> LessonSummary:
+    """A lesson as the index and the feed list it, from its record (with counts when the site has lesson pages)."""
     from ..writers.site_page import LEARNER_DOWNLOADS, download
     from .sources import safe_stem
 
@@ -139,11 +162,11 @@ def _site_summary(record: LessonRecord, lesson: Lesson | None, settings: Setting
         id=record.id,
         page=f"{stem}.html" if f"{stem}.html" in files else "",
         title=record.title,
-        title_ja=lesson.translation.title if lesson and lesson.translation else "",
+        title_ja=record.title_ja if detailed else "",
         date=record.date,
-        revised=lesson.revised if lesson else None,
-        terms=len(lesson.vocabulary) if lesson else None,
-        sentences=len(lesson.sentences) if lesson else None,
+        revised=record.revised if detailed else None,
+        terms=record.terms if detailed else None,
+        sentences=record.sentences if detailed else None,
         downloads=downloads,
     )
 
@@ -153,7 +176,8 @@ def _site(publication: Publication) -> Sequence[Output]:
     from ..writers.site_page import download
 
     settings = publication.settings
-    summaries = [_site_summary(r, publication.lessons.get(r.id), settings) for r in publication.records]
+    detailed = _wants_pages(settings)
+    summaries = [_site_summary(record, detailed, settings) for record in publication.records]
     combined = publication.published.get("combined")
     deck = combined.artifacts[0] if combined and combined.artifacts else None
     index = render_index(
@@ -175,7 +199,6 @@ PUBLISHERS: dict[str, Publisher] = {
     "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,)),
     "combined_quizlet": Publisher("combined Quizlet set", _combined_quizlet, _wants_quizlet),
     "manifest": Publisher("manifest", _manifest, reserved=("manifest",)),
-    # With lesson pages, the index and feed show what only analysed lessons know (Japanese titles, counts,
-    # revision times); without, they list the records.
-    "index": Publisher("index", _site, _wants_pages, reserved=("index", "feed")),
+    # The records carry what the index and feed show of each lesson (Japanese title, counts, revision time).
+    "index": Publisher("index", _site, reserved=("index", "feed")),
 }

@@ -20,6 +20,7 @@ from ..errors import AnkiexportError, LessonError
 from ..files import write_all_atomically
 from ..model import Lesson
 from ..writers import WRITERS, Output, WriteContext
+from . import lessoncache
 from .notetimes import note_revision_times
 from .sources import Source
 from .state import Artifact, LessonRecord, plain_name
@@ -158,23 +159,43 @@ def build_one(job: Job, workspace: Workspace | None = None) -> JobResult:
 
 def _build(job: Job, space: Workspace, result: JobResult) -> None:
     lesson = _analysed(job.source, space.settings)
+    lessoncache.store(space.cache_dir, job.source.fingerprint, lesson)  # for publishers of later builds
     result.lesson = lesson
     if not job.write:  # its warnings were shown when it was built
         return
     result.messages = [format_diagnostic(str(job.source.path), d) for d in lesson.warnings]
-    for name in space.settings.formats:  # what a format leaves out of this lesson
+    _warn_left_out(job, space.settings, lesson, result)
+    _write(job, space, lesson, result)
+
+
+def _warn_left_out(job: Job, settings: Settings, lesson: Lesson, result: JobResult) -> None:
+    for name in settings.formats:  # what a format leaves out of this lesson
         left_out = WRITERS[name].warnings
         if left_out is not None:
             result.messages += [
-                render(str(job.source.path), line, "warning", m) for line, m in left_out(lesson, space.settings)
+                render(str(job.source.path), line, "warning", m) for line, m in left_out(lesson, settings)
             ]
-    context = WriteContext(space.settings, job.source.stem, space.cache_dir, lesson.revised, dict(lesson.note_revised))
+
+
+def _write(job: Job, space: Workspace, lesson: Lesson, result: JobResult) -> None:
+    source = job.source
+    times = dict(lesson.note_revised)
+    context = WriteContext(space.settings, source.stem, space.cache_dir, lesson.revised, times, source.fingerprint)
     outputs = [(name, output) for name in space.settings.formats for output in WRITERS[name](lesson, context)]
     _check_names([output for _, output in outputs])
     write_all_atomically([(space.out_dir / output.name, output.data) for _, output in outputs])
     artifacts = tuple(_artifact(space.out_dir, name, output) for name, output in outputs)
     result.record = LessonRecord(
-        lesson.id, str(job.source.path), lesson.title, lesson.date, job.source.fingerprint, artifacts
+        lesson.id,
+        str(source.path),
+        lesson.title,
+        lesson.date,
+        source.fingerprint,
+        artifacts,
+        title_ja=lesson.translation.title if lesson.translation else "",
+        revised=lesson.revised,
+        terms=len(lesson.vocabulary),
+        sentences=len(lesson.sentences),
     )
 
 

@@ -44,6 +44,11 @@ class LessonRecord:
     date: str | None
     fingerprint: str
     artifacts: tuple[Artifact, ...]
+    # What the index and feed show besides the title, so that they need not read every lesson again:
+    title_ja: str = ""  # the Japanese title
+    revised: int = 0  # Unix time of the lesson's last change
+    terms: int = 0  # vocabulary entries
+    sentences: int = 0  # article sentences
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ def _record(value: object) -> LessonRecord:
         date=_typed(data, "date", (str, type(None))),
         fingerprint=_typed(data, "fingerprint", str),
         artifacts=_artifacts(data.get("artifacts")),
+        title_ja=_typed({"title_ja": "", **data}, "title_ja", str),
+        **{key: _typed({key: 0, **data}, key, int) for key in ("revised", "terms", "sentences")},
     )
 
 

@@ -10,6 +10,8 @@ from typing import Literal
 from ..config import Settings
 from ..model import Lesson
 
+DECK_PARTS = "deck-parts"  # cache folder of each lesson's part of the combined deck, by input fingerprint
+
 Audience = Literal["learner", "teacher"]  # teacher outputs are never published where learners download
 
 
@@ -43,6 +45,7 @@ class WriteContext:
     cache_dir: Path  # content-addressed cache under --out (e.g. synthesised audio); see ankiexport.cache
     revised: int = 0  # Unix time of the lesson's last change
     note_revised: Mapping[str, int] = field(default_factory=dict)  # note GUID -> Unix time its content last changed
+    fingerprint: str = ""  # hash of everything the lesson's outputs depend on: a cache key ("" outside a build)
 
 
 def _no_preparation(settings: Settings) -> None:
@@ -74,9 +77,12 @@ def speech_cache(cache_dir: Path, settings: Settings) -> Path | None:
 
 
 def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
-    from .apkg import deck_bytes  # genanki is imported only by builds that write decks
+    from .apkg import deck_bytes_and_part, store_part  # genanki is imported only by builds that write decks
 
-    data, written = deck_bytes(lesson, context.settings, speech_cache(context.cache_dir, context.settings))
+    cache = speech_cache(context.cache_dir, context.settings)
+    data, written, part = deck_bytes_and_part(lesson, context.settings, cache)
+    if context.fingerprint:  # the combined deck is made from the parts of every lesson
+        store_part(context.cache_dir, context.fingerprint, part)
     return [Output(f"{context.stem}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
 
 

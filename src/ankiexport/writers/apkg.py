@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import html
@@ -24,9 +25,10 @@ from ..analysis.clozes import cloze_hints, cloze_markup
 from ..analysis.lines import join_lines
 from ..config import Settings
 from ..errors import OutputError
+from ..files import write_atomically
 from ..model import Cloze, Lesson, VocabEntry
 from ..speech import ipa
-from . import Written
+from . import DECK_PARTS, Written
 from .anki_collection import write_collection
 from .anki_media import Media, Sound, no_sound, placeholder_sound
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
@@ -295,32 +297,92 @@ def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = Fa
 
 
 @dataclass(frozen=True)
-class _DeckPlan:
-    lesson: Lesson
+class DeckPart:
+    """One lesson's subdeck as plain data: what its deck and the combined deck hold for it (kept in the cache)."""
+
+    lesson_id: str
     name: str
-    notes: list[NoteData]
+    description: str
+    first: int  # the new-card position of its first note
+    notes: tuple[NoteData, ...]
+    mods: tuple[tuple[str, int], ...]  # (note GUID, modification time)
+    sounds: tuple[str, ...] = ()  # the texts its audio speaks (the MP3s come from the speech cache)
+
+    def to_json(self) -> bytes:
+        notes = [[n.kind, n.guid, list(n.fields), list(n.tags), n.cards] for n in self.notes]
+        mods = [list(m) for m in self.mods]
+        data = [self.lesson_id, self.name, self.description, self.first, notes, mods, list(self.sounds)]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> DeckPart:
+        """Raises ValueError for anything that is not a part this version wrote."""
+        try:
+            lesson_id, name, description, first, notes, mods, sounds = json.loads(data)
+            return cls(
+                str(lesson_id),
+                str(name),
+                str(description),
+                int(first),
+                tuple(
+                    NoteData(str(k), str(g), tuple(map(str, f)), tuple(map(str, t)), int(c)) for k, g, f, t, c in notes
+                ),
+                tuple((str(guid), int(mod)) for guid, mod in mods),
+                tuple(map(str, sounds)),
+            )
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise ValueError(f"not a deck part: {exc}") from None
 
 
-def _plan(lesson: Lesson, settings: Settings, media: Media) -> _DeckPlan:
-    return _DeckPlan(lesson, deck_name(lesson, settings), lesson_notes(lesson, media.sound, settings.audio_front))
+def store_part(cache_dir: Path, key: str, part: DeckPart) -> None:
+    """Keep a lesson's part for the combined deck; a cache that cannot be written only costs time later."""
+    with contextlib.suppress(OSError):
+        write_atomically(cache_dir / DECK_PARTS / key[:2] / key, part.to_json())
 
 
-def _package_bytes(plans: Sequence[_DeckPlan], id_seed: str, media: dict[str, bytes]) -> bytes:
+def load_part(cache_dir: Path, key: str) -> DeckPart | None:
+    """The part kept under ``key``, or None."""
+    try:
+        return DeckPart.from_json((cache_dir / DECK_PARTS / key[:2] / key).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _part(lesson: Lesson, settings: Settings, media: Media) -> DeckPart:
+    spoken: list[str] = []
+
+    def sound(text: str) -> str:
+        tag = media.sound(text)
+        if tag:
+            spoken.append(text)
+        return tag
+
+    notes = tuple(lesson_notes(lesson, sound, settings.audio_front))
+    mod_of = note_mods(lesson)
+    mods = tuple((note.guid, mod_of(note.guid)) for note in notes)
+    name, description, first = deck_name(lesson, settings), escape(lesson.title), new_card_position(lesson)
+    return DeckPart(lesson.id, name, description, first, notes, mods, tuple(dict.fromkeys(spoken)))
+
+
+def deck_part(lesson: Lesson, settings: Settings, speech_cache: Path | None = None) -> DeckPart:
+    """``lesson``'s subdeck: name, notes, their modification times and the texts its audio speaks."""
+    return _part(lesson, settings, Media.for_build(settings.audio, speech_cache))
+
+
+def _package_bytes(plans: Sequence[DeckPart], id_seed: str, media: dict[str, bytes]) -> bytes:
     """The .apkg bytes for ``plans``: identical input gives identical bytes."""
     models = {"vocabulary": vocabulary_model(), "cloze": cloze_model()}
     decks: list[genanki.Deck] = []
     mods: dict[str, int] = {}
     for plan in plans:
-        deck = genanki.Deck(deck_id(plan.lesson.id), plan.name, description=escape(plan.lesson.title))
-        first = new_card_position(plan.lesson)
-        mod_of = note_mods(plan.lesson)
-        for position, data in enumerate(plan.notes, start=first):
+        deck = genanki.Deck(deck_id(plan.lesson_id), plan.name, description=plan.description)
+        for position, data in enumerate(plan.notes, start=plan.first):
             model = models[data.kind]
             note = genanki.Note(
                 model=model, fields=list(data.fields), tags=list(data.tags), guid=data.guid, due=position
             )
             deck.add_note(note)
-            mods[data.guid] = mod_of(data.guid)
+        mods.update(plan.mods)
         decks.append(deck)
     # Note and card ids are only package-internal (Anki matches notes by GUID) but must not depend on the clock;
     # seeding them per file keeps two lessons' packages from proposing the same ids to one collection.
@@ -387,7 +449,7 @@ def _write(path: Path, data: bytes, source: str) -> None:
         raise OutputError(f"cannot write the Anki deck {path}: {exc.strerror or exc}", source) from None
 
 
-def _written(plans: Iterable[_DeckPlan]) -> Written:
+def _written(plans: Iterable[DeckPart]) -> Written:
     notes = [note for plan in plans for note in plan.notes]
     return Written(notes=len(notes), cards=sum(note.cards for note in notes))
 
@@ -397,18 +459,37 @@ def deck_bytes(lesson: Lesson, settings: Settings, speech_cache: Path | None = N
 
     With ``speech_cache`` (a folder the build keeps) and the audio extra, the deck carries pronunciation audio.
     """
+    data, written, _ = deck_bytes_and_part(lesson, settings, speech_cache)
+    return data, written
+
+
+def deck_bytes_and_part(
+    lesson: Lesson, settings: Settings, speech_cache: Path | None = None
+) -> tuple[bytes, Written, DeckPart]:
+    """The lesson's deck, its counts, and its part for the combined deck (made once for both)."""
     media = Media.for_build(settings.audio, speech_cache)
-    plan = _plan(lesson, settings, media)
-    return _package_bytes([plan], lesson.id, media.files), _written([plan])
+    part = _part(lesson, settings, media)
+    return _package_bytes([part], lesson.id, media.files), _written([part]), part
 
 
 def combined_deck_bytes(
     lessons: Sequence[Lesson], settings: Settings, speech_cache: Path | None = None
 ) -> tuple[bytes, Written]:
     """Every lesson, each as its own subdeck with the same notes as its own deck, in one package."""
+    return combined_from_parts(
+        [deck_part(lesson, settings, speech_cache) for lesson in lessons], settings, speech_cache
+    )
+
+
+def combined_from_parts(
+    parts: Sequence[DeckPart], settings: Settings, speech_cache: Path | None = None
+) -> tuple[bytes, Written]:
+    """The combined deck from the lessons' parts, in lesson id order, with the audio they speak."""
     media = Media.for_build(settings.audio, speech_cache)
-    plans = [_plan(lesson, settings, media) for lesson in sorted(lessons, key=lambda lesson: lesson.id)]
-    return _package_bytes(plans, "\x00".join(plan.lesson.id for plan in plans), media.files), _written(plans)
+    ordered = sorted(parts, key=lambda part: part.lesson_id)
+    for text in (text for part in ordered for text in part.sounds):
+        media.sound(text)
+    return _package_bytes(ordered, "\x00".join(part.lesson_id for part in ordered), media.files), _written(ordered)
 
 
 def write_apkg(lesson: Lesson, path: Path, settings: Settings, speech_cache: Path | None = None) -> Written:

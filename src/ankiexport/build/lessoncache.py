@@ -1,0 +1,94 @@
+"""Analysed lessons kept between builds (JSON keyed by the lesson's input fingerprint), so that publishers that
+need every lesson do not read and analyse the unchanged ones again."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import json
+import types
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Literal, Union, get_args, get_origin, get_type_hints
+
+from ..files import write_atomically
+from ..model import Lesson
+
+KIND = "lessons"
+
+
+def cache_path(cache_dir: Path, fingerprint: str) -> Path:
+    return cache_dir / KIND / fingerprint[:2] / f"{fingerprint}.json"
+
+
+def store(cache_dir: Path, fingerprint: str, lesson: Lesson) -> None:
+    """Keep ``lesson``; a cache that cannot be written only costs time later."""
+    data = json.dumps(dataclasses.asdict(lesson), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with contextlib.suppress(OSError):
+        write_atomically(cache_path(cache_dir, fingerprint), data)
+
+
+def load(cache_dir: Path, fingerprint: str) -> Lesson | None:
+    """The lesson kept for ``fingerprint``; None when there is none or it is not a lesson (then it is rebuilt)."""
+    try:
+        data = json.loads(cache_path(cache_dir, fingerprint).read_bytes())
+        lesson = _decode(Lesson, data)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    return lesson if isinstance(lesson, Lesson) else None
+
+
+@functools.cache
+def _hints(cls: type) -> tuple[tuple[str, object], ...]:
+    hints = get_type_hints(cls)
+    return tuple((field.name, hints[field.name]) for field in dataclasses.fields(cls))
+
+
+def _decode(kind: object, value: object) -> object:
+    """``value`` (plain JSON) as the type ``kind`` names: dataclasses, tuples, optionals, literals, scalars."""
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise TypeError(kind)
+        return kind(**{name: _decode(hint, value[name]) for name, hint in _hints(kind)})
+    origin, arguments = get_origin(kind), get_args(kind)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise TypeError(kind)
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(_decode(arguments[0], item) for item in value)
+        return tuple(_decode(argument, item) for argument, item in zip(arguments, value, strict=True))
+    if origin in (Union, types.UnionType):
+        if value is None and type(None) in arguments:
+            return None
+        return _decode(next(a for a in arguments if a is not type(None)), value)
+    if origin is Literal:
+        if value not in arguments:
+            raise ValueError(value)
+        return value
+    if not isinstance(kind, type) or not isinstance(value, kind):
+        raise TypeError(kind)
+    return value
+
+
+class Shelf(Mapping[str, Lesson]):
+    """Analysed lessons by id: those of this build, else those kept in the cache, loaded when first asked for."""
+
+    def __init__(self, fresh: Mapping[str, Lesson], fingerprints: Mapping[str, str], cache_dir: Path) -> None:
+        self._loaded = dict(fresh)
+        self._fingerprints = dict(fingerprints)  # every lesson the shelf may hold
+        self._cache_dir = cache_dir
+
+    def __getitem__(self, lesson_id: str) -> Lesson:
+        if lesson_id not in self._loaded:
+            lesson = load(self._cache_dir, self._fingerprints[lesson_id])
+            if lesson is None:
+                raise KeyError(lesson_id)
+            self._loaded[lesson_id] = lesson
+        return self._loaded[lesson_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fingerprints)
+
+    def __len__(self) -> int:
+        return len(self._fingerprints)
