@@ -21,10 +21,8 @@ TOO_COMPLEX = {  # rank D or worse
     "readers/text.py:_finish",
     "analysis/gapfill.py:_proper_nouns",
     "analysis/matching.py:_match_from",
-    "analysis/align.py:tie_translations",
 }
 TOO_LONG = {
-    "analysis/align.py:tie_translations",
     "analysis/matching.py:_match_from",
     "readers/text.py:_vocabulary_line",
     "readers/text.py:read_text_lesson",
