@@ -29,8 +29,7 @@ TOO_LONG = {
     "readers/text.py:_finish",
     "readers/yaml_lesson.py:read_yaml_lesson",
     "site/lesson_page.py:render_lesson_page",
-    "writers/pdf.py:_answer_key",
-    "writers/pdf.py:write_pdf",
+    "writers/pdf_sheets.py:matching",
 }
 
 
