@@ -332,3 +332,16 @@ def test_finding_no_lessons_is_an_error_and_publishes_nothing(project: Path) -> 
     assert result.exit_code == 1
     assert "lessons: error: no lesson files found" in result.output
     assert not (project / "out").exists()
+
+
+def test_a_deleted_combined_deck_is_made_again_from_kept_parts(project: Path) -> None:
+    shutil.copy(SAMPLE, project / "lessons" / "2026-12-05-second.txt")
+    assert run("build", "-j", "1").exit_code == 0
+    out = project / "out"
+    before = (out / "all-lessons.apkg").read_bytes()
+    manifest = (out / "manifest.json").read_bytes()
+    (out / "all-lessons.apkg").unlink()
+    result = run("build", "-j", "1")
+    assert "0 built, 2 unchanged" in result.output and "updated combined deck" in result.output
+    assert (out / "all-lessons.apkg").read_bytes() == before
+    assert (out / "manifest.json").read_bytes() == manifest

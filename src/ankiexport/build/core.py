@@ -189,7 +189,7 @@ def _publish(space: Workspace, state: State, outcome: Outcome, the_plan: Plan, f
     for name, publisher in PUBLISHERS.items():
         needs = publisher.needs_lessons(space.settings)
         fingerprint = lessons_fingerprint(name, outcome.fingerprints.items()) if needs else ""
-        if needs and not outcome.lessons:
+        if needs and not outcome.fingerprints:
             continue  # every lesson failed: keep what was published rather than publish nothing
         current = name not in the_plan.stale or _current(space.out_dir, state.published.get(name), fingerprint)
         if needs and current and not force:
@@ -202,7 +202,7 @@ def _publish(space: Workspace, state: State, outcome: Outcome, the_plan: Plan, f
             space.cache_dir,
             outcome.fingerprints if needs else {},
         )
-        count = len(outcome.lessons) if needs else len(state.lessons)
+        count = len(outcome.fingerprints) if needs else len(state.lessons)
         try:
             if _write_publication(space.out_dir, state, name, publisher.publish(publication), (fingerprint, count)):
                 updated.append(publisher.label)
