@@ -351,12 +351,16 @@ def test_every_kind_of_rule_line_starts_the_trailer(tmp_path: Path, rule: str) -
 
 def test_a_line_naming_the_school_starts_the_trailer_without_a_rule(tmp_path: Path) -> None:
     text = (FIXTURES / "trailer_after_rule_line_decorated_header.txt").read_text("utf-8").replace("――\n", "")
-    assert read_text(tmp_path, text).trailer == ()  # nothing says the school's name is one
+    lesson = read_text(tmp_path, text)
+    assert lesson.trailer[0] == "ECOM English School"  # an English line is no translation paragraph
+    assert "an English line after the translation" in dict(messages(lesson))[19]
+    named = text.replace("ECOM English School", "ECOM英会話スクール")
+    assert read_text(tmp_path, named).trailer == ()  # a Japanese name alone says nothing
     path = tmp_path / "named.txt"
-    path.write_text(text, "utf-8")
-    lesson = load_lesson(path, Settings(author="ECOM English School"))
-    assert lesson.trailer[0] == "ECOM English School"
-    assert "names 'ecom english school' (author/course_name)" in dict(messages(lesson))[19]
+    path.write_text(named, "utf-8")
+    lesson = load_lesson(path, Settings(author="ECOM英会話スクール"))
+    assert lesson.trailer[0] == "ECOM英会話スクール"
+    assert "names 'ecom英会話スクール' (author/course_name)" in dict(messages(lesson))[19]
 
 
 @pytest.mark.parametrize(

@@ -608,7 +608,17 @@ def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[Any
         state.trailer_line, state.trailer_reason = number, f"the line names {names[0]!r} (author/course_name)"
         state.trailer.append(text)
         return
+    if state.translation_paragraphs and _english_line(text):
+        state.trailer_line, state.trailer_reason = number, "an English line after the translation (a school's name?)"
+        state.trailer.append(text)
+        return
     state.translation_paragraphs.append(text)
+
+
+def _english_line(text: str) -> bool:
+    """A line of Latin letters with hardly any Japanese: never a translation paragraph, often a school's name."""
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return latin >= 3 and len(_JAPANESE.findall(text)) * 4 < latin
 
 
 def _rule_in_translation(state: _Parse, number: int) -> None:
