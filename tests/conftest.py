@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+import system_tools
 
 # Builds in tests make no audio (synthesis costs ~0.4 s a term, ~3 s a sentence); the tests about audio synthesise a
 # few short texts themselves. Set here, so that builds in subprocesses inherit it too.
@@ -22,6 +25,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the slow tests first, so that on several cores (pytest-xdist) the quick ones fill in around them
     instead of one slow test running alone at the end."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# In CI everything is installed (scripts/setup, the test extra): a test skipped there because something is missing
+# is a check that silently never runs, so it fails instead. Skips for other reasons (a fixture lesson that cannot be
+# built, say) stay skips.
+_MISSING = re.compile(r"not installed|could not import|no module named", re.IGNORECASE)
+
+
+def _missing_in_ci(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and system_tools.in_ci() and _MISSING.search(str(report.longrepr)):
+        where = report.longrepr
+        reason = where[2] if isinstance(where, tuple) else str(where)
+        report.outcome = "failed"
+        report.longrepr = f"{reason}: a skip in CI, where everything the tests need is installed, is a failure"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    _missing_in_ci(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report() -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report = yield
+    _missing_in_ci(report)
+    return report
 
 
 @pytest.fixture

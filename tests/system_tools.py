@@ -18,6 +18,11 @@ def listed_packages() -> set[str]:
     return {line for line in lines if line}
 
 
+def in_ci() -> bool:
+    """True in CI (CI=true, as GitHub Actions and .ci/run set it)."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
 def require(tool: str, package: str) -> str:
     """The path of ``tool`` from the Debian ``package``. Without it a local run skips the test, naming the package to
     install; CI (CI=true) fails instead, because there scripts/setup installs every listed package and a check that
@@ -26,7 +31,7 @@ def require(tool: str, package: str) -> str:
     path = shutil.which(tool)
     if path is None:
         message = f"{tool} is not installed (Debian package {package}; scripts/setup installs it)"
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     return path
