@@ -91,14 +91,17 @@ def test_titles_date_vocabulary_and_lang_per_element(sample: Lesson) -> None:
 
 
 def test_downloads_are_the_learner_files_only(sample: Lesson) -> None:
-    downloads = lesson_downloads("2026-11-28-ai-trainer", Settings())
-    assert [d.file for d in downloads] == ["2026-11-28-ai-trainer.apkg", "2026-11-28-ai-trainer.pdf"]
+    downloads = lesson_downloads(sample, "2026-11-28-ai-trainer", Settings())
+    files = ["2026-11-28-ai-trainer.apkg", "2026-11-28-ai-trainer.pdf", "2026-11-28-ai-trainer-gapfill.pdf"]
+    assert [d.file for d in downloads] == files  # the deck and both student handouts
     page = lesson_page(sample, downloads=downloads).decode("utf-8")
     links = [a["href"] for a in Elements(page.encode()).all("a")]
-    assert links == ["index.html", "2026-11-28-ai-trainer.apkg", "2026-11-28-ai-trainer.pdf"]
-    assert "teacher" not in page
-    only_deck = lesson_downloads("x", dataclasses.replace(Settings(), formats=("apkg", "html")))
+    assert links == ["index.html", *files]
+    assert "teacher" not in page and "reading" not in page
+    only_deck = lesson_downloads(sample, "x", dataclasses.replace(Settings(), formats=("apkg", "html")))
     assert [d.file for d in only_deck] == ["x.apkg"]
+    no_gapfill = dataclasses.replace(sample, exercise=None)
+    assert [d.kind for d in lesson_downloads(no_gapfill, "x", Settings())] == ["apkg", "pdf"]
 
 
 def _policy(page: bytes) -> dict[str, list[str]]:
@@ -158,7 +161,7 @@ def test_same_lesson_same_bytes(sample: Lesson) -> None:
 def test_nothing_external(sample: Lesson) -> None:
     """Self-contained: every address is relative to the page (or the empty icon), nothing fetched from elsewhere."""
     pages = [
-        lesson_page(sample, downloads=lesson_downloads(sample.id, Settings()), audio=LessonAudio("a.mp3")),
+        lesson_page(sample, downloads=lesson_downloads(sample, sample.id, Settings()), audio=LessonAudio("a.mp3")),
         render_index([_summary(1)], course="c"),
     ]
     for page in pages:
@@ -238,12 +241,13 @@ def test_feed_escapes_lesson_text_and_drops_what_xml_cannot_carry() -> None:
 
 def test_decks_are_linked_at_deck_url_when_it_is_set(sample: Lesson) -> None:
     settings = dataclasses.replace(Settings(), deck_url="https://example.org/releases/latest/download/")
-    downloads = lesson_downloads("2026-11-28-ai-trainer", settings)
+    downloads = lesson_downloads(sample, "2026-11-28-ai-trainer", settings)
     links = [a["href"] for a in Elements(lesson_page(sample, downloads=downloads)).all("a")]
     assert links == [
         "index.html",
         "https://example.org/releases/latest/download/2026-11-28-ai-trainer.apkg",
         "2026-11-28-ai-trainer.pdf",  # worksheets stay beside the pages
+        "2026-11-28-ai-trainer-gapfill.pdf",
     ]
 
 
@@ -292,8 +296,8 @@ def test_collected_pages_link_only_what_they_carry(tmp_path: Path, monkeypatch: 
     assert collect(["pages", str(tmp_path / "out"), str(tmp_path / "site")]) == 0
     assert collect(["release", str(tmp_path / "out"), str(tmp_path / "release")]) == 0
     site = {p.name for p in (tmp_path / "site").iterdir()}
-    assert {"index.html", "feed.xml", f"{SAMPLE.stem}.html", f"{SAMPLE.stem}.pdf"} <= site
-    assert not [name for name in site if name.endswith(".apkg") or "teacher" in name]
+    assert {"index.html", "feed.xml", f"{SAMPLE.stem}.html", f"{SAMPLE.stem}.pdf", f"{SAMPLE.stem}-gapfill.pdf"} <= site
+    assert not [name for name in site if name.endswith(".apkg") or "teacher" in name or "reading" in name]
     release = {p.name for p in (tmp_path / "release").iterdir()}
     assert {f"{SAMPLE.stem}.apkg", "all-lessons.apkg", f"{SAMPLE.stem}.pdf", "manifest.json"} <= release
     assert not [name for name in release if name.endswith((".html", ".mp3")) or "teacher" in name]

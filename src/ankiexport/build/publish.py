@@ -148,16 +148,13 @@ def _manifest(publication: Publication) -> Sequence[Output]:
 
 def _site_summary(record: LessonRecord, detailed: bool, settings: Settings) -> LessonSummary:
     """A lesson as the index and the feed list it, from its record (with counts when the site has lesson pages)."""
-    from ..writers.site_page import LEARNER_DOWNLOADS, download
+    from ..writers.site_page import LEARNER_DOWNLOADS, download, learner_file
     from .sources import safe_stem
 
     stem = safe_stem(record.id)
     files = {a.file: a for a in record.artifacts if a.audience == "learner"}  # teacher files are never linked
-    downloads = tuple(
-        download(f"{stem}.{kind}", kind, settings, files[f"{stem}.{kind}"].size)
-        for kind in LEARNER_DOWNLOADS
-        if f"{stem}.{kind}" in files
-    )
+    names = {kind: learner_file(stem, kind) for kind, _ in LEARNER_DOWNLOADS}
+    downloads = tuple(download(name, kind, settings, files[name].size) for kind, name in names.items() if name in files)
     return LessonSummary(
         id=record.id,
         page=f"{stem}.html" if f"{stem}.html" in files else "",

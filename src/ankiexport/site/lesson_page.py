@@ -14,6 +14,7 @@ from .html import page, size_label, text
 DOWNLOAD_LABELS = {
     DECK: ("Anki デッキ", "Anki deck (.apkg)"),
     "pdf": ("ワークシート", "Worksheet (PDF)"),
+    "gapfill": ("穴埋めワークシート", "Gap-fill worksheet (PDF)"),
 }
 
 

@@ -95,6 +95,11 @@ class Editions:
     reading_pages: int = 0
 
 
+def has_gapfill_handout(lesson: Lesson) -> bool:
+    """True when the lesson's student editions include the gap-fill handout (``<stem>-gapfill.pdf``)."""
+    return lesson.exercise is not None and any(sheets.gapped_words(lesson))
+
+
 def _teacher_story(sheet: Sheet) -> list[Any]:
     """Every handout in order, each marked for the student editions, then the teacher-only answer key."""
     lesson = sheet.lesson
@@ -112,7 +117,7 @@ def _teacher_story(sheet: Sheet) -> list[Any]:
     story: list[Any] = [sheets.HandoutStart(""), *sheets.header(sheet, lesson.title, "", total), *body]
     if not body:
         story.append(RichText([Span("This lesson has no vocabulary to make exercises from.", NOTE)], 16))
-    if lesson.exercise is not None and any(sheets.gapped_words(lesson)):
+    if has_gapfill_handout(lesson):
         numbers["gapfill"] = len(numbers) + 1
         # The English title repeats the article's phrases, so the gap-fill handout is headed by the Japanese one.
         subtitle = lesson.translation.title if lesson.translation is not None else ""

@@ -10,9 +10,11 @@ from ..model import Lesson
 from ..site import Download, LessonAudio, render_lesson_page
 from . import Output, WriteContext, speech_cache
 
-# What a lesson page offers for download, by format: learner files only (the worksheet's student edition,
-# "<stem>.pdf"; teacher editions are never linked from the site).
-LEARNER_DOWNLOADS = ("apkg", "pdf")
+# What a lesson page offers for download: learner files only. The pdf format's student editions are the
+# worksheet "<stem>.pdf" and, when the lesson has a gap-fill, "<stem>-gapfill.pdf"; teacher editions and the reading
+# handout are never linked from the site.
+LEARNER_DOWNLOADS = (("apkg", ""), ("pdf", ""), ("gapfill", "-gapfill"))  # (kind, file suffix)
+_EXTENSION = {"apkg": "apkg", "pdf": "pdf", "gapfill": "pdf"}
 
 
 def download(file: str, kind: str, settings: Settings, size: int | None = None) -> Download:
@@ -22,9 +24,22 @@ def download(file: str, kind: str, settings: Settings, size: int | None = None) 
     return Download(file, kind, size, elsewhere)
 
 
-def lesson_downloads(stem: str, settings: Settings) -> tuple[Download, ...]:
+def learner_file(stem: str, kind: str) -> str:
+    """The file name of a lesson's learner download of ``kind``."""
+    suffix = dict(LEARNER_DOWNLOADS)[kind]
+    return f"{stem}{suffix}.{_EXTENSION[kind]}"
+
+
+def lesson_downloads(lesson: Lesson, stem: str, settings: Settings) -> tuple[Download, ...]:
     """The lesson's learner files this build writes, in the order the page lists them."""
-    return tuple(download(f"{stem}.{kind}", kind, settings) for kind in LEARNER_DOWNLOADS if kind in settings.formats)
+    kinds = []
+    if "apkg" in settings.formats:
+        kinds.append("apkg")
+    if "pdf" in settings.formats:
+        from .pdf import has_gapfill_handout
+
+        kinds += ["pdf", "gapfill"] if has_gapfill_handout(lesson) else ["pdf"]
+    return tuple(download(learner_file(stem, kind), kind, settings) for kind in kinds)
 
 
 def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonAudio]:
@@ -61,7 +76,7 @@ def lesson_page_outputs(lesson: Lesson, context: WriteContext) -> Sequence[Outpu
     page = render_lesson_page(
         lesson,
         course=settings.course_name,
-        downloads=lesson_downloads(context.stem, settings),
+        downloads=lesson_downloads(lesson, context.stem, settings),
         audio=audio,
         ipa=[ipa(entry.headword or entry.term) for entry in lesson.vocabulary],
     )
