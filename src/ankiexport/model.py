@@ -44,6 +44,7 @@ class VocabEntry:
     explanation: str  # explanation (解説); "" when the lesson gives none; lines joined with "\n"
     line: int  # 1-based source line of the term's bullet
     headword: str = ""  # dictionary form for word banks ("capitalize on" for "Capitalizing on"); set by analysis
+    ipa: str = ""  # the headword in IPA, General American ("ˈkæpətəˌlaɪz ɑːn"); "" when unknown; set by analysis
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Lesson
+from ..model import Lesson, VocabEntry
+from ..speech.ipa import ipa
 from .align import tie_translations
 from .gapfill import align_gapfill, generate_gapfill
 from .inflection import headword
@@ -28,9 +29,15 @@ def analyse(lesson: Lesson, gapfill: str = "own") -> Lesson:
         exercise, gap_warnings = None, ()
     return replace(
         lesson,
-        vocabulary=tuple(replace(entry, headword=headword(entry.term)) for entry in lesson.vocabulary),
+        vocabulary=tuple(_dictionary_form(entry) for entry in lesson.vocabulary),
         sentences=sentences,
         clozes=clozes,
         exercise=exercise,
         warnings=(*lesson.warnings, *term_warnings, *gap_warnings, *tie_warnings),
     )
+
+
+def _dictionary_form(entry: VocabEntry) -> VocabEntry:
+    """The entry with its headword (dictionary form) and the headword's pronunciation."""
+    word = headword(entry.term)
+    return replace(entry, headword=word, ipa=ipa(word))

@@ -140,10 +140,15 @@ def _word_ipa(word: str) -> str:
     return _to_ipa(phones or _espeak_phones(word))
 
 
+MAX_WORDS = 12  # a vocabulary term is a word or a phrase; longer text is no headword and gets no IPA
+
+
 def ipa(headword: str) -> str:
     """``headword`` in IPA, word by word (``capitalize on`` -> ``ˈkæpətəˌlaɪz ɑːn``); "" when nothing is known.
 
     Words the CMU dictionary lacks come from espeak-ng when the audio extra is installed, else are left out.
     """
-    words = re.findall(r"[A-Za-z][A-Za-z'.-]*", headword)
-    return " ".join(filter(None, (_word_ipa(word.strip("-")) for word in words)))
+    words = [word.strip("-.'") for word in re.findall(r"[A-Za-z][A-Za-z'.-]*", headword)]
+    if len(words) > MAX_WORDS:
+        return ""
+    return " ".join(filter(None, (_word_ipa(word) for word in words if word)))

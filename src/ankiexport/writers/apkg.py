@@ -212,9 +212,13 @@ def _headword(entry: VocabEntry) -> str:
     return entry.headword or entry.term
 
 
+def _ipa(entry: VocabEntry) -> str:
+    return entry.ipa or ipa(_headword(entry))  # hand-made entries (tests, other tools) have no IPA yet
+
+
 def _entry_block(entry: VocabEntry) -> str:
     """A term on a cloze card's back: dictionary form, IPA, gloss and explanation."""
-    pronunciation = ipa(_headword(entry))
+    pronunciation = _ipa(entry)
     parts = [f'<div class="entry"><span class="term">{escape(_headword(entry))}</span> ']
     if pronunciation:
         parts.append(f'<span class="ipa">/{escape(pronunciation)}/</span> ')
@@ -253,7 +257,7 @@ def _vocabulary_fields(lesson: Lesson, index: int, example: Cloze | None, sound:
         sentence_sound = sound(example.sentence)
     return (
         escape(headword),
-        escape(ipa(headword)),
+        escape(_ipa(entry)),
         escape(entry.gloss),
         escape(join_lines(entry.explanation)),
         sentence,

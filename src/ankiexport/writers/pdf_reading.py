@@ -7,6 +7,7 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
+from ..analysis.lines import join_lines
 from .pdf_sheets import (
     BOLD,
     GOTHIC,
@@ -108,7 +109,7 @@ def _study_table(sheet: Sheet, size: float, leading: float) -> Any:
             [
                 cell(term, 14),
                 cell([Span(entry.gloss, Style(SERIF, MINCHO, size + 1))], leading + 1.5),
-                cell([Span(entry.explanation or "—", small)], leading, align="justify"),
+                cell([Span(join_lines(entry.explanation) or "—", small)], leading, align="justify"),
             ]
         )
     first, second = sheet.width * 0.26, sheet.width * 0.24
