@@ -454,7 +454,7 @@ def test_a_slow_trailer_pattern_is_stopped_with_an_error_naming_it_and_the_line(
     with pytest.raises(LessonError) as caught:
         load_lesson(path, Settings(trailer_patterns=("(あ|ああ)+$",)))
     assert caught.value.line == 19
-    assert "the trailer pattern '(あ|ああ)+$' took over 0.5 s on this line" in caught.value.detail
+    assert "the trailer pattern '(あ|ああ)+$' took over 1.0 s on this line" in caught.value.detail
 
 
 def test_the_default_trailer_patterns_pass_the_check() -> None:
