@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import zipfile
 from pathlib import Path
@@ -104,6 +105,22 @@ def test_parallel_build_equals_serial_build(project: Path, tmp_path: Path) -> No
     serial = {n: d for n, (_, _, d) in snapshot(project / "serial").items() if not n.startswith(".")}
     parallel = {n: d for n, (_, _, d) in snapshot(project / "parallel").items() if not n.startswith(".")}
     assert serial == parallel
+
+
+def test_lessons_with_the_same_text_keep_their_own_notes_in_the_combined_deck(project: Path, tmp_path: Path) -> None:
+    # Same bytes and the same revision time (SOURCE_DATE_EPOCH): only the lesson id tells them apart, and what the
+    # build keeps per lesson (deck parts, analysed lessons) must not be shared between them.
+    shutil.copy(SAMPLE, project / "lessons" / "2026-12-01-copy.txt")
+    assert run("build", "-j", "1").exit_code == 0
+    with zipfile.ZipFile(project / "out" / "all-lessons.apkg") as archive:
+        (tmp_path / "db").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "db") as db:
+        guids = [row[0] for row in db.execute("select guid from notes")]
+    with zipfile.ZipFile(project / "out" / f"{SAMPLE.stem}.apkg") as archive:
+        (tmp_path / "one").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "one") as db:
+        per_lesson = db.execute("select count(*) from notes").fetchone()[0]
+    assert len(set(guids)) == len(guids) == 2 * per_lesson
 
 
 def test_failed_lesson_does_not_stop_the_others(project: Path) -> None:

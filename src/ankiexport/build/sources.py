@@ -84,7 +84,8 @@ def _source(path: Path, revised: int, history: FileHistory | None, base: str) ->
     except OSError as exc:
         return dataclasses.replace(source, problem=f"cannot read: {exc.strerror or exc}")
     digest = hashlib.sha256(base.encode())
-    digest.update(f"\n{path.suffix.lower()}\n{revised}\n".encode())
+    # The id is an input too: deck GUIDs, deck names and file names come from it, and the cache is keyed by this.
+    digest.update(f"\n{source.id}\n{path.suffix.lower()}\n{revised}\n".encode())
     digest.update(repr(history.commits if history else ()).encode())  # per-note times come from these commits
     digest.update(data)
     return dataclasses.replace(source, fingerprint=digest.hexdigest())
