@@ -154,38 +154,19 @@ def _artifact(name: str) -> dict[str, object]:
     }
 
 
-CRAFTED = {
-    "parent-folder": lambda victim: {
-        "version": 2,
-        "published": {},
-        "lessons": {
-            "gone": {
-                "id": "gone",
-                "source": "lessons/gone.txt",
-                "title": "x",
-                "date": None,
-                "fingerprint": "f",
-                "artifacts": [_artifact("../victim.txt")],
-            }
-        },
-    },
-    "absolute-path": lambda victim: {
-        "version": 2,
-        "published": {},
-        "lessons": {
-            "gone": {
-                "id": "gone",
-                "source": "lessons/gone.txt",
-                "title": "x",
-                "date": None,
-                "fingerprint": "f",
-                "artifacts": [_artifact(str(victim))],
-            }
-        },
-    },
-    "wrong-types": lambda victim: {"version": 2, "published": [], "lessons": {"gone": 3}},
-    "deep-nesting": lambda victim: json.loads("[" * 50000 + "]" * 50000) if False else "deep",
-    "not-json": lambda victim: "binary",
+def _state_of_a_gone_lesson_with(file: str) -> bytes:
+    """A state file recording ``file`` as written for a lesson whose source no longer exists."""
+    record = {"id": "gone", "source": "lessons/gone.txt", "title": "x", "date": None, "fingerprint": "f"}
+    state = {"version": 2, "published": {}, "lessons": {"gone": {**record, "artifacts": [_artifact(file)]}}}
+    return json.dumps(state).encode()
+
+
+CRAFTED: dict[str, Callable[[Path], bytes]] = {
+    "parent-folder": lambda victim: _state_of_a_gone_lesson_with("../victim.txt"),
+    "absolute-path": lambda victim: _state_of_a_gone_lesson_with(str(victim)),
+    "wrong-types": lambda victim: json.dumps({"version": 2, "published": [], "lessons": {"gone": 3}}).encode(),
+    "deep-nesting": lambda victim: ('{"version": 2, "lessons": ' + "[" * 100000 + "]" * 100000 + "}").encode(),
+    "not-json": lambda victim: b"\xff\xfe\x00garbage",
 }
 
 
@@ -195,14 +176,7 @@ def test_a_crafted_state_file_deletes_nothing_outside_out(project: Path, kind: s
     victim.write_text("mine!")
     out = project / "out"
     out.mkdir()
-    crafted = CRAFTED[kind](victim)
-    state = out / ".ankiexport-state.json"
-    if crafted == "deep":
-        state.write_text('{"version": 2, "lessons": ' + "[" * 100000 + "]" * 100000 + "}")
-    elif crafted == "binary":
-        state.write_bytes(b"\xff\xfe\x00garbage")
-    else:
-        state.write_text(json.dumps(crafted))
+    (out / ".ankiexport-state.json").write_bytes(CRAFTED[kind](victim))
     result = run("build", "-j", "1")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
