@@ -326,3 +326,34 @@ def test_the_article_is_one_mp3_of_its_sentences_with_pauses(tmp_path: Path) -> 
     decoded = miniaudio.decode(joined, nchannels=1, sample_rate=22050)
     assert decoded.duration == pytest.approx(sum(parts) + SENTENCE_GAP + PARAGRAPH_GAP, abs=0.2)
     assert max(decoded.samples) > 1000  # speech, not silence
+
+
+@pytest.mark.parametrize(("setting", "environment"), [(True, None), (False, None), (True, "off"), (False, "on")])
+def test_the_page_has_audio_exactly_when_the_deck_does(
+    setting: bool, environment: str | None, sample: Lesson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One switch for decks and pages: the ``audio`` setting and ANKIEXPORT_AUDIO=off, decided by speech_cache."""
+    from ankiexport import speech
+    from ankiexport.speech import article
+    from ankiexport.writers import WriteContext, speech_cache
+    from ankiexport.writers.site_page import lesson_page_outputs
+
+    class Spoken:  # stands in for synthesis: what is asked is what matters here, not the sound
+        def __init__(self, folder: Path) -> None:
+            pass
+
+        def mp3(self, text: str) -> bytes:
+            return b"ID3"
+
+    monkeypatch.setattr(speech, "available", lambda: True)
+    monkeypatch.setattr(speech, "SpeechCache", Spoken)
+    monkeypatch.setattr(article, "article_mp3", lambda paragraphs, cache: b"ID3")
+    monkeypatch.delenv("ANKIEXPORT_AUDIO")
+    if environment is not None:
+        monkeypatch.setenv("ANKIEXPORT_AUDIO", environment)
+    settings = Settings(audio=setting)
+    outputs = lesson_page_outputs(sample, WriteContext(settings, sample.id, tmp_path))
+    deck_speaks = speech_cache(tmp_path, settings) is not None
+    assert deck_speaks == (setting and environment != "off")
+    assert any(output.name.endswith(".mp3") for output in outputs) == deck_speaks
+    assert (b"<audio" in outputs[0].data) == deck_speaks

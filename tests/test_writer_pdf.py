@@ -735,3 +735,52 @@ def test_justified_spacing_never_outlives_its_line(sample_editions: dict[str, Ed
             spaced += bool(settings)
             assert not settings or float(settings[-1]) == 0, block[:200]
     assert spaced > 10
+
+
+def _glyph_boxes(data: bytes) -> list[tuple[int, float, float, float]]:
+    """(page, baseline y, x start, x end) of every glyph drawn, read back from the content streams with the fonts'
+    own widths and the text state as a PDF viewer keeps it (Tc is graphics state: it lives until Q, not ET)."""
+    boxes: list[tuple[int, float, float, float]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+        fonts = page["/Resources"]["/Font"]
+        origin, stack = (0.0, 0.0), []
+        tc, leading, x, y, start, widths, size = 0.0, 0.0, 0.0, 0.0, 0.0, {}, 0.0
+        for operands, operator in page.get_contents().operations:  # type: ignore[union-attr]
+            values = [float(v) for v in operands if isinstance(v, (int, float))]
+            if operator == b"q":
+                stack.append((origin, tc))
+            elif operator == b"Q":
+                origin, tc = stack.pop()
+            elif operator == b"cm":  # reportlab's flowables only translate
+                origin = (origin[0] + values[4], origin[1] + values[5])
+            elif operator in (b"Tc", b"TL"):
+                tc, leading = (values[0], leading) if operator == b"Tc" else (tc, values[0])
+            elif operator in (b"Tm", b"Td", b"T*"):
+                dx, dy = {b"Tm": (values[4:6]), b"Td": values[:2], b"T*": (0.0, -leading)}[operator]
+                base = origin if operator == b"Tm" else (start, y)
+                start, y = base[0] + dx, base[1] + dy
+                x = start
+            elif operator == b"Tf":
+                font = fonts[operands[0]].get_object()
+                widths = {int(font["/FirstChar"]) + i: float(w) for i, w in enumerate(font["/Widths"])}
+                size = values[0]
+            elif operator == b"Tj":
+                text = operands[0]
+                for code in text if isinstance(text, bytes) else text.get_original_bytes():
+                    boxes.append((number, round(y, 2), x, x + widths[code] / 1000 * size))
+                    x += widths[code] / 1000 * size + tc
+            else:
+                assert operator not in (b"TJ", b"TD", b"'", b'"', b"Tz", b"Tw"), operator  # not emitted: not read
+    return boxes
+
+
+def test_no_two_glyphs_of_a_line_overlap(sample_editions: dict[str, Editions]) -> None:
+    """Glyphs as a viewer places them never overlap on a baseline: the study page's justified explanations once
+    drew the runs after "(円安)" over their neighbours (a justified run's character spacing outlived its line)."""
+    for size in ("a4", "letter"):
+        for suffix, data in every(sample_editions[size]).items():
+            boxes = sorted(_glyph_boxes(data))
+            assert len(boxes) > 1000
+            for before, after in itertools.pairwise(boxes):
+                if before[:2] == after[:2]:
+                    assert after[2] >= before[3] - 0.01, (size, suffix, before, after)
