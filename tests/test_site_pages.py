@@ -357,3 +357,49 @@ def test_the_page_has_audio_exactly_when_the_deck_does(
     assert deck_speaks == (setting and environment != "off")
     assert any(output.name.endswith(".mp3") for output in outputs) == deck_speaks
     assert (b"<audio" in outputs[0].data) == deck_speaks
+
+
+def _fake_speech(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Speech that synthesises nothing: a clip is its text; the article's length in sentences is recorded."""
+    from ankiexport import speech
+    from ankiexport.speech import article
+
+    monkeypatch.delenv("ANKIEXPORT_AUDIO", raising=False)
+    monkeypatch.setattr(speech, "available", lambda: True)
+    monkeypatch.setattr(speech.SpeechCache, "mp3", lambda self, text: b"clip:" + text.encode())
+    joined: list[int] = []
+
+    def fake_article(paragraphs: list[list[str]], cache: object) -> bytes:
+        joined.append(sum(len(p) for p in paragraphs))
+        return b"article"
+
+    monkeypatch.setattr(article, "article_mp3", fake_article)
+    return joined
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_article_audio_only_up_to_the_limit_with_a_warning_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, long: bool
+) -> None:
+    """Past ARTICLE_AUDIO_LIMIT characters the page has no article MP3 (never even joined) and the build says so."""
+    from click.testing import CliRunner
+
+    from ankiexport.cli import main
+    from ankiexport.writers.site_page import ARTICLE_AUDIO_LIMIT
+
+    joined = _fake_speech(monkeypatch)
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    extra = ["Prices rose again today. " * 40] * (ARTICLE_AUDIO_LIMIT // 1000 + 1) if long else []
+    lesson = tmp_path / "long.txt"
+    lesson.write_text("\n".join([lines[0], *extra, *lines[1:]]) + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["build", str(lesson), "--out", str(tmp_path / "out"), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert "long-term-01.mp3" in files  # the term clips are made either way
+    warned = [line for line in result.output.splitlines() if "no article audio" in line]
+    if long:
+        assert "long-article.mp3" not in files and joined == []
+        assert len(warned) == 1 and warned[0].startswith(f"{lesson}: warning: ") and "20,000" in warned[0]
+        assert "long-article.mp3" not in (tmp_path / "out" / "long.html").read_text("utf-8")
+    else:
+        assert "long-article.mp3" in files and len(joined) == 1 and warned == []

@@ -118,6 +118,12 @@ def _html(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     return lesson_page_outputs(lesson, context)
 
 
+def _html_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int | None, str]]:
+    from .site_page import audio_warnings
+
+    return audio_warnings(lesson, settings)
+
+
 # Quizlet sets and Kahoot! quizzes are class material that holds its answers by design (the teacher runs them;
 # learners do not study from the file): teacher outputs, never published where learners download.
 
@@ -143,7 +149,7 @@ def _kahoot_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int |
 WRITERS: dict[str, Writer] = {
     "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes),
     "pdf": Writer(_pdf, _prepare_pdf),
-    "html": Writer(_html),
+    "html": Writer(_html, warnings=_html_warnings),
     "quizlet": Writer(_quizlet),
     "kahoot": Writer(_kahoot, warnings=_kahoot_warnings),
 }

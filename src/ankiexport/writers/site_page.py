@@ -15,6 +15,28 @@ from . import Output, WriteContext, speech_cache
 # handout are never linked from the site.
 LEARNER_DOWNLOADS = (("apkg", ""), ("pdf", ""), ("gapfill", "-gapfill"))  # (kind, file suffix)
 _EXTENSION = {"apkg": "apkg", "pdf": "pdf", "gapfill": "pdf"}
+# The article MP3 is made only for articles up to this many characters (a sample lesson's is about 2,000): past it,
+# a 1 MB article would be hours of audio, hundreds of MB on Pages, and minutes of synthesis for one page.
+ARTICLE_AUDIO_LIMIT = 20_000
+
+
+def article_characters(lesson: Lesson) -> int:
+    """The length of what the article MP3 would read: the article's sentences."""
+    return sum(len(sentence.text) for sentence in lesson.sentences)
+
+
+def audio_warnings(lesson: Lesson, settings: Settings) -> list[tuple[int | None, str]]:
+    """Why the page has no article audio when it would otherwise have one: the article is over the limit."""
+    from ..speech import available, off_by_environment
+
+    length = article_characters(lesson)
+    if length <= ARTICLE_AUDIO_LIMIT or not settings.audio or off_by_environment() or not available():
+        return []
+    message = (
+        f"no article audio on the learners' page: the article has {length:,} characters, over the "
+        f"{ARTICLE_AUDIO_LIMIT:,} its audio is made for (the term clips are kept)"
+    )
+    return [(None, message)]
 
 
 def download(file: str, kind: str, settings: Settings, size: int | None = None) -> Download:
@@ -55,7 +77,10 @@ def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonA
     paragraphs: dict[int, list[str]] = {}
     for sentence in lesson.sentences:
         paragraphs.setdefault(sentence.paragraph, []).append(sentence.text)
-    outputs = [Output(f"{context.stem}-article.mp3", article_mp3(list(paragraphs.values()), speech))]
+    outputs: list[Output] = []
+    if article_characters(lesson) <= ARTICLE_AUDIO_LIMIT:  # past it, audio_warnings says why there is none
+        outputs.append(Output(f"{context.stem}-article.mp3", article_mp3(list(paragraphs.values()), speech)))
+    article = outputs[0].name if outputs else None
     clips: list[str | None] = []
     for number, entry in enumerate(lesson.vocabulary, 1):
         headword = entry.headword or entry.term
@@ -64,7 +89,7 @@ def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonA
             continue
         outputs.append(Output(f"{context.stem}-term-{number:02d}.mp3", speech.mp3(headword)))
         clips.append(outputs[-1].name)
-    return outputs, LessonAudio(outputs[0].name, tuple(clips))
+    return outputs, LessonAudio(article, tuple(clips))
 
 
 def lesson_page_outputs(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
