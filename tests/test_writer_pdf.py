@@ -784,3 +784,56 @@ def test_no_two_glyphs_of_a_line_overlap(sample_editions: dict[str, Editions]) -
             for before, after in itertools.pairwise(boxes):
                 if before[:2] == after[:2]:
                     assert after[2] >= before[3] - 0.01, (size, suffix, before, after)
+
+
+def _layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The teacher edition's page count of every layout ``render_editions`` starts (a retry shows as a short one)."""
+    from ankiexport.writers import pdf
+
+    counted: list[int] = []
+    layout = pdf._worksheets
+
+    def counting(sheet: Sheet, paper: Any, last: bool) -> Any:
+        counted.append(0)
+        check = pdf._Document.afterFlowable
+
+        def after(self: Any, flowable: Any) -> None:
+            counted[-1] = len(self.canv.pages)
+            if self.canv.pages:  # the first page counts as full: a short page is found only after it
+                self.canv.pages[0].lowest = 0.0
+            check(self, flowable)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(pdf._Document, "afterFlowable", after)
+            return layout(sheet, paper, last)
+
+    monkeypatch.setattr(pdf, "_worksheets", counting)
+    monkeypatch.setattr(pdf, "MIN_FILL", 1.01)  # every other page counts as short: every layout that may retry does
+    return counted
+
+
+def test_a_short_page_is_retried_denser_on_a_short_handout(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ankiexport.writers.pdf import DENSITIES
+
+    counted = _layouts(monkeypatch)
+    render(load_lesson(SAMPLE, Settings()))
+    assert len(counted) == DENSITIES
+
+
+def test_a_long_lesson_is_laid_out_in_full_once_and_retries_stop_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retrying a long handout's layout denser would lay the whole lesson out again per density (three ~70 s
+    layouts for a 1 MB lesson): past RETRY_PAGES pages a short page is accepted."""
+    from ankiexport.writers.pdf import DENSITIES, RETRY_PAGES
+
+    counted = _layouts(monkeypatch)
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    vocabulary = lines[next(i for i, x in enumerate(lines) if x.startswith("■ Vocab")) :]
+    long = [f"Prices rose {n % 97} points again today in Tokyo and in Osaka." for n in range(500)]
+    path = tmp_path / "long.txt"  # the article, no gap-fill block of its own (one is generated from it), the rest
+    path.write_text("\n".join([lines[0], *long, *vocabulary]) + "\n", "utf-8")
+    editions = render(load_lesson(path, Settings()))
+    assert editions.teacher_pages > 2 * RETRY_PAGES
+    assert len(counted) <= DENSITIES and sum(counted[:-1]) <= (DENSITIES - 1) * (RETRY_PAGES + 1)
+    assert counted[-1] + 1 == editions.teacher_pages  # the one full layout is kept (its last page ends at save)

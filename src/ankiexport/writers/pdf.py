@@ -137,14 +137,14 @@ def _pdf_date(lesson: Lesson) -> str:
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
     # Called with each finished handout's last page, as soon as the next handout starts (a short page found
     # early spares drawing the rest of a layout that will be redone).
-    check: Callable[[Any], None] | None = None
+    check: Callable[[Any, int], None] | None = None
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802  # reportlab API
         if self.frame is not None:
             self.canv.lowest = min(self.canv.lowest, self.frame._y)
         if isinstance(flowable, sheets.HandoutStart):
             if self.check is not None and self.canv.pages:
-                self.check(self.canv.pages[-1])
+                self.check(self.canv.pages[-1], len(self.canv.pages))
             self.canv.handout = flowable.handout
         bookmark = getattr(flowable, "bookmark", None)
         if bookmark is not None:
@@ -229,7 +229,7 @@ def _build(
     paper: _Paper,
     make: Callable[..., _Canvas],
     footer: Any,
-    check: Callable[[Any], None] | None = None,
+    check: Callable[[Any, int], None] | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
     doc = _Document(
@@ -260,6 +260,10 @@ class _ShortPageError(Exception):
 
 MIN_FILL = 0.25  # no page of a handout less than a quarter full
 DENSITIES = 3  # how many ever denser layouts to try before accepting a short page
+# A short page found after this many pages is accepted: a denser layout moves a long handout's end by a chance amount,
+# and each retry is a whole layout (a 1 MB lesson's took three, ~70 s each). So a retried layout never gets further
+# than this: every lesson is laid out once in full plus at most (DENSITIES - 1) times RETRY_PAGES pages.
+RETRY_PAGES = 12
 
 
 def render_editions(lesson: Lesson, settings: Settings, version: str = "") -> Editions:
@@ -301,13 +305,13 @@ def _worksheets(sheet: Sheet, paper: _Paper, last: bool) -> tuple[tuple[tuple[st
     def student_footer(canvas: Any, number: int) -> None:
         _draw_footer(canvas, paper.page, paper.bottom, number)
 
-    def check(page: RecordedPage) -> None:
-        if not last and (paper.bottom + paper.height - page.lowest) / paper.height < MIN_FILL:
+    def check(page: RecordedPage, pages: int) -> None:
+        if not last and pages <= RETRY_PAGES and (paper.bottom + paper.height - page.lowest) / paper.height < MIN_FILL:
             raise _ShortPageError
 
     def make_students(teacher: EditionCanvas) -> None:
         for page in teacher.pages:
-            check(page)
+            check(page, len(teacher.pages))
         drawn.append(len(teacher.pages))
         student = _canvas_maker(lesson, settings, paper, "worksheet (student edition)")
         for suffix in dict.fromkeys(p.handout for p in teacher.pages if p.handout is not None):

@@ -33,15 +33,21 @@ ARTICLE_SIZES = ((11.5, 19.0), (10.5, 17.0), (10.0, 15.5))
 STUDY_SIZES = ((9.0, 13.5), (8.5, 12.5), (8.0, 11.5))
 
 
-def _height(flowables: list[Any], width: float) -> float:
-    return float(sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables))
+def _height(flowables: list[Any], width: float, room: float = float("inf")) -> float:
+    """Their total height, measured only until it passes ``room`` (a long article is not laid out per size)."""
+    total = 0.0
+    for flowable in flowables:
+        total += flowable.wrap(width, 1e6)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        if total > room:
+            break
+    return total
 
 
 def _fitting(make: Any, sizes: tuple[tuple[float, float], ...], width: float, room: float) -> list[Any]:
     """The flowables ``make(size, leading)`` gives at the roomiest size that fits ``room``, else the densest."""
     for size, leading in sizes:
         flowables: list[Any] = make(size, leading)
-        if _height(flowables, width) <= room:
+        if _height(flowables, width, room) <= room:
             return flowables
     return list(make(*sizes[-1]))
 
