@@ -3,6 +3,11 @@
     python benchmarks/large_lessons.py [--only NAME] [--no-build]
 
 Target (issue 11): every lesson under the limit reads and builds in seconds, within 250 MB.
+
+Measured on the shared, loaded 2-core machine with ANKIEXPORT_AUDIO=off (README, Performance):
+    before (audio on): short-lines: build 226 s, peak 1.4 GB (worksheets 214 s: three whole layouts)
+    after:             short-lines: 991,955 bytes: seconds 3.0, sentences 43150, peak_mb 210.9 (read),
+                       build_seconds 36.2 (peak 689 MB)
 """
 
 from __future__ import annotations
