@@ -96,15 +96,20 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has died; only its exit status waits for a reaper
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_kill_9_of_the_build_takes_its_workers_and_lock_along(tmp_path: Path) -> None:
+def _parallel_build(tmp_path: Path) -> tuple[list[str], dict[str, str], Path]:
+    """A two-worker build of eight lessons in a subprocess: its command, environment and output folder."""
     lessons = tmp_path / "lessons"
     lessons.mkdir()
     for number in range(8):
         shutil.copy(SAMPLE, lessons / f"2026-11-{number + 10:02d}-copy.txt")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "ankiexport", "build", str(lessons), "--out", str(out), "-j", "2", "--force"]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764288000"}
+    return command, {**os.environ, "SOURCE_DATE_EPOCH": "1764288000"}, out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_kill_9_of_the_build_takes_its_workers_and_lock_along(tmp_path: Path) -> None:
+    command, env, _ = _parallel_build(tmp_path)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: len(_children(process.pid)) >= 2 or process.poll() is not None)
     workers = _children(process.pid)
@@ -255,13 +260,7 @@ def test_a_bad_source_date_epoch_is_one_clear_line(project: Path, monkeypatch: p
 
 
 def test_ctrl_c_is_one_clear_line_and_keeps_previous_outputs(tmp_path: Path) -> None:
-    lessons = tmp_path / "lessons"
-    lessons.mkdir()
-    for number in range(8):
-        shutil.copy(SAMPLE, lessons / f"2026-11-{number + 10:02d}-copy.txt")
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "ankiexport", "build", str(lessons), "--out", str(out), "-j", "2", "--force"]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764288000"}
+    command, env, out = _parallel_build(tmp_path)
     assert subprocess.run(command, env=env, capture_output=True, check=False).returncode == 0
     before = published(out)
     process = subprocess.Popen(
