@@ -17,16 +17,11 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "ankiexport"
 MAX_LINES = 40
 
 TOO_COMPLEX = {  # rank D or worse
-    "readers/text.py:read_text_lesson",
-    "readers/text.py:_finish",
     "analysis/gapfill.py:_proper_nouns",
     "analysis/matching.py:_match_from",
 }
 TOO_LONG = {
     "analysis/matching.py:_match_from",
-    "readers/text.py:_vocabulary_line",
-    "readers/text.py:read_text_lesson",
-    "readers/text.py:_finish",
     "readers/yaml_lesson.py:read_yaml_lesson",
     "site/lesson_page.py:render_lesson_page",
     "writers/pdf_sheets.py:matching",

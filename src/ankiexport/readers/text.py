@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -427,7 +428,40 @@ def _starts_like_term(text: str) -> bool:
     return False
 
 
+# ------------------------------------------------------------------------------------------------ lines classified
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A line that holds something, classified once: a rule, a section header, or text for the current section."""
+
+    number: int
+    text: str
+    following: str = ""  # the next line of text after it: a term written without a bullet is known by its 和訳 line
+    rule: bool = False
+    header: tuple[SectionKind, str] | None = None  # the section a header starts, and the text after its word
+
+
+def _classified(text: str) -> list[_Line]:
+    """The lesson's lines that print something, in order; blank lines separate nothing the reader needs."""
+    visible = [_visible_line(raw) for raw in split_lines(text)]
+    lines: list[_Line] = []
+    following = ""
+    for number in range(len(visible), 0, -1):
+        line = visible[number - 1]
+        if not line:
+            continue
+        rule = _is_rule(line)
+        lines.append(_Line(number, line, following, rule, None if rule else parse_header(line)))
+        if not rule:
+            following = line
+    lines.reverse()
+    return lines
+
+
 # ------------------------------------------------------------------------------------------------ parsing
+
+_Section = Literal["title", "article", "vocabulary", "translation"]
 
 
 @dataclass
@@ -439,12 +473,19 @@ class _Entry:
     labels: dict[FieldKind, int] = field(default_factory=dict)  # field -> line of its (first) label
     tail: list[tuple[int, str]] = field(default_factory=list)  # unlabelled lines added since the last label
 
+    def field_lines(self, kind: FieldKind) -> list[str]:
+        return self.gloss if kind == "gloss" else self.explanation
+
 
 @dataclass
 class _Parse:
-    """Everything collected while walking the lines once."""
+    """Everything collected while walking the lines once, and the section the walk is in."""
 
     path: str
+    patterns: tuple[Any, ...] = ()  # the trailer patterns, compiled
+    school_names: tuple[str, ...] = ()  # the author and course name, casefolded: a line naming them is advertising
+    section: _Section = "title"
+    headers: dict[SectionKind, int] = field(default_factory=dict)  # section -> line of its (first) header
     warnings: list[Diagnostic] = field(default_factory=list)
     title: str = ""
     title_line: int = 0
@@ -464,7 +505,6 @@ class _Parse:
     trailer_line: int = 0  # where the trailer starts (a rule line, or its first line); 0 while there is none
     trailer_reason: str = ""
     pending_rule: int = 0  # a rule line after translation paragraphs, until the next line shows what it sets off
-    school_names: tuple[str, ...] = ()  # the author and course name, casefolded: a line naming them is advertising
 
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(Diagnostic(line, message))
@@ -501,7 +541,85 @@ def _matches(pattern: Any, text: str, state: _Parse, number: int) -> bool:
         ) from None
 
 
-def _article_line(state: _Parse, number: int, text: str) -> None:
+def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
+    """Read a text lesson into a Lesson (analysis fields empty); LessonError when it is not a usable lesson."""
+    source = str(path)
+    text = decode_lesson_bytes(data, source)
+    names = (settings.author, settings.course_name)
+    state = _Parse(
+        source,
+        patterns=_compile_patterns(tuple(settings.trailer_patterns)),
+        school_names=tuple(unicodedata.normalize("NFKC", name).casefold().strip() for name in names if name.strip()),
+    )
+    for line in _classified(text):
+        _step(state, line)
+    if not state.translation_line:
+        _recover_translation(state)
+    return _finish(path, state)
+
+
+def _step(state: _Parse, line: _Line) -> None:
+    """One line of the walk: rules and headers act on the walk itself; any other line goes to its section."""
+    if line.rule:
+        if state.section == "translation":
+            _rule_in_translation(state, line.number)
+    elif state.section == "title":
+        _title_line(state, line)
+    elif line.header is not None:
+        _header_line(state, line, *line.header)
+    elif _unknown_marked(line.text) and not (state.section == "translation" and state.trailer_line):
+        state.warn(
+            line.number,
+            f"{line.text[:40]!r} starts with a section mark but names no known section "
+            f"(vocabulary: {_HEADER_EXAMPLES}; translation: {_TRANSLATION_EXAMPLES}); ignored",
+        )
+    else:
+        _SECTION_LINES[state.section](state, line)
+
+
+def _title_line(state: _Parse, line: _Line) -> None:
+    """The first line is the English title; the article follows it."""
+    if line.header is not None:
+        raise LessonError(
+            f"the lesson starts with a section header ({line.text!r}); it must start with its English title",
+            state.path,
+            line.number,
+        )
+    state.title, state.title_line = line.text, line.number
+    state.section = "article"
+
+
+def _header_line(state: _Parse, line: _Line, section: SectionKind, extra: str) -> None:
+    """A section header: the walk moves to that section (a second header of a section joins the first)."""
+    number = line.number
+    # Words after a vocabulary header are a label ("Vocabulary list"); after 和訳 they may be the title.
+    ignored = _meaningful_extra(extra) if section == "translation" else ""
+    if ignored:
+        state.warn(
+            number,
+            f"text after the translation header ({ignored[:40]!r}) is ignored; "
+            "put the Japanese title on the line below the header",
+        )
+    if section in state.headers:
+        state.warn(
+            number,
+            f"a second {section} header (the first is on line {state.headers[section]}); its lines join that section",
+        )
+    else:
+        state.headers[section] = number
+    if section == "vocabulary":
+        state.vocab_line = state.vocab_line or number
+        state.current, state.open_field = None, None
+    else:
+        state.translation_line = state.translation_line or number
+        if state.trailer_line:
+            state.warn(number, "a translation header after the trailer; its lines are kept in the trailer")
+    state.section = section
+
+
+def _article_line(state: _Parse, line: _Line) -> None:
+    """An article paragraph, or a line of the lesson's own gap-fill exercise."""
+    number, text = line.number, line.text
     if is_gapfill_line(text):
         if not state.gapfill:
             state.gapfill_line = number
@@ -522,49 +640,60 @@ def _article_line(state: _Parse, number: int, text: str) -> None:
     state.article.append(Paragraph(text, number))
 
 
-def _vocabulary_line(state: _Parse, number: int, text: str, following: str) -> None:
-    body = _unbullet(text)
-    label = field_label(body if body is not None else text)
-    current = state.current
-    if body is None and label is None and (current is None or current.gloss):
-        term = _unbulleted_term(text, following)
+def _vocabulary_line(state: _Parse, line: _Line) -> None:
+    """A line of the vocabulary: a new entry's term, a 和訳/解説 label, or more text of the open field."""
+    body = _unbullet(line.text)
+    label = field_label(body if body is not None else line.text)
+    if body is None and label is None and (state.current is None or state.current.gloss):
+        term = _unbulleted_term(line.text, line.following)
         if term is not None:
-            state.current = _Entry(term, number)
-            state.entries.append(state.current)
-            state.open_field = None
+            _new_entry(state, line.number, term)
             return
     if label is not None:
-        kind, value = label
-        if current is None:
-            raise LessonError(
-                f"a {_LABEL_NAMES[kind]} label that belongs to no term; start each entry with a bullet line "
-                "holding the term, e.g. '- gain traction'",
-                state.path,
-                number,
-            )
-        if kind in current.labels:
-            state.warn(
-                number,
-                f"a second {_LABEL_NAMES[kind]} label for {current.term!r} (the first is on line "
-                f"{current.labels[kind]}); its text is added to the first{_lost_term_hint(current)}",
-            )
+        _label(state, line.number, *label)
+    elif body is not None and (_starts_like_term(body) or state.current is None or state.open_field is None):
+        if body:
+            _new_entry(state, line.number, body)
         else:
-            current.labels[kind] = number
-        state.open_field = kind
-        current.tail.clear()
-        if value:
-            (current.gloss if kind == "gloss" else current.explanation).append(value)
-        return
-    if body is not None and (_starts_like_term(body) or current is None or state.open_field is None):
-        if not body:
-            state.warn(number, "an empty bullet line; ignored")
-            return
-        state.current = _Entry(body, number)
-        state.entries.append(state.current)
-        state.open_field = None
-        return
-    # A line without a bullet (or a bullet starting in Japanese inside a field, e.g. a list in an explanation)
-    # continues the field before it, kept as written.
+            state.warn(line.number, "an empty bullet line; ignored")
+    else:
+        _field_text(state, line.number, line.text)
+
+
+def _new_entry(state: _Parse, number: int, term: str) -> None:
+    state.current = _Entry(term, number)
+    state.entries.append(state.current)
+    state.open_field = None
+
+
+def _label(state: _Parse, number: int, kind: FieldKind, value: str) -> None:
+    """A 和訳 or 解説 label opens that field of the current entry; text after it is the field's first line."""
+    current = state.current
+    if current is None:
+        raise LessonError(
+            f"a {_LABEL_NAMES[kind]} label that belongs to no term; start each entry with a bullet line "
+            "holding the term, e.g. '- gain traction'",
+            state.path,
+            number,
+        )
+    if kind in current.labels:
+        state.warn(
+            number,
+            f"a second {_LABEL_NAMES[kind]} label for {current.term!r} (the first is on line "
+            f"{current.labels[kind]}); its text is added to the first{_lost_term_hint(current)}",
+        )
+    else:
+        current.labels[kind] = number
+    state.open_field = kind
+    current.tail.clear()
+    if value:
+        current.field_lines(kind).append(value)
+
+
+def _field_text(state: _Parse, number: int, text: str) -> None:
+    """A line without a bullet (or a bullet starting in Japanese inside a field, e.g. a list in an explanation)
+    continues the open field, kept as written."""
+    current = state.current
     if current is None:
         state.warn(number, "text before the first vocabulary entry belongs to no entry; ignored")
         return
@@ -575,7 +704,7 @@ def _vocabulary_line(state: _Parse, number: int, text: str, following: str) -> N
         )
         current.labels["gloss"] = number
         state.open_field = "gloss"
-    (current.gloss if state.open_field == "gloss" else current.explanation).append(text)
+    current.field_lines(state.open_field).append(text)
     current.tail.append((number, text))
 
 
@@ -588,34 +717,42 @@ def _lost_term_hint(entry: _Entry) -> str:
     return f"; line {number} ({text[:40]!r}) was read as part of it: if it is a term, start it with '- '"
 
 
-def _translation_line(state: _Parse, number: int, text: str, patterns: tuple[Any, ...]) -> None:
+def _translation_line(state: _Parse, line: _Line) -> None:
+    """The translation's title, then its paragraphs, until a line shows that the trailer (advertising) began."""
     if state.trailer_line:
-        state.trailer.append(text)
-        return
-    if not state.translation_title and not state.translation_paragraphs:
-        state.translation_title = text
-        return
+        state.trailer.append(line.text)
+    elif not state.translation_title and not state.translation_paragraphs:
+        state.translation_title = line.text
+    else:
+        start = _trailer_start(state, line.number, line.text)
+        if start is None:
+            state.translation_paragraphs.append(line.text)
+        else:
+            state.trailer_line, state.trailer_reason = start
+            state.trailer.append(line.text)
+
+
+def _trailer_start(state: _Parse, number: int, text: str) -> tuple[int, str] | None:
+    """Where the trailer starts and why, when this line after the translation's title is its first line."""
     rule, state.pending_rule = state.pending_rule, 0
     if rule and not _japanese_prose(text):
-        state.trailer_line, state.trailer_reason = rule, "they follow a rule line after the translation"
-        state.trailer.append(text)
-        return
+        return rule, "they follow a rule line after the translation"
     normalised = unicodedata.normalize("NFKC", text)
-    for pattern in patterns:
-        if _matches(pattern, normalised, state, number):
-            state.trailer_line, state.trailer_reason = number, "they match a trailer pattern"
-            state.trailer.append(text)
-            return
+    if any(_matches(pattern, normalised, state, number) for pattern in state.patterns):
+        return number, "they match a trailer pattern"
     names = [name for name in state.school_names if name in normalised.casefold()]
     if names:
-        state.trailer_line, state.trailer_reason = number, f"the line names {names[0]!r} (author/course_name)"
-        state.trailer.append(text)
-        return
+        return number, f"the line names {names[0]!r} (author/course_name)"
     if state.translation_paragraphs and _english_line(text):
-        state.trailer_line, state.trailer_reason = number, "an English line after the translation (a school's name?)"
-        state.trailer.append(text)
-        return
-    state.translation_paragraphs.append(text)
+        return number, "an English line after the translation (a school's name?)"
+    return None
+
+
+_SECTION_LINES: dict[_Section, Callable[[_Parse, _Line], None]] = {
+    "article": _article_line,
+    "vocabulary": _vocabulary_line,
+    "translation": _translation_line,
+}
 
 
 def _english_line(text: str) -> bool:
@@ -638,82 +775,7 @@ def _japanese_prose(text: str) -> bool:
     return japanese > latin and (len(text) >= 30 or text.count("。") >= 2)
 
 
-def read_text_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
-    """Read a text lesson into a Lesson (analysis fields empty); LessonError when it is not a usable lesson."""
-    source = str(path)
-    text = decode_lesson_bytes(data, source)
-    patterns = _compile_patterns(tuple(settings.trailer_patterns))
-    state = _Parse(source)
-    names = (settings.author, settings.course_name)
-    state.school_names = tuple(unicodedata.normalize("NFKC", name).casefold().strip() for name in names if name.strip())
-    section: Literal["title", "article", "vocabulary", "translation"] = "title"
-    seen: dict[SectionKind, int] = {}
-
-    lines = [_visible_line(raw) for raw in split_lines(text)]
-    following = [""] * len(lines)  # the next line with content, for terms written without a bullet
-    for index in range(len(lines) - 2, -1, -1):
-        after = lines[index + 1]
-        following[index] = after if after and not _is_rule(after) else following[index + 1]
-    for number, line in enumerate(lines, start=1):
-        if not line or _is_rule(line):
-            if line and section == "translation":
-                _rule_in_translation(state, number)
-            continue
-        parsed_header = parse_header(line)
-        header = None if parsed_header is None else parsed_header[0]
-        if section == "title":
-            if header is not None:
-                raise LessonError(
-                    f"the lesson starts with a section header ({line!r}); it must start with its English title",
-                    source,
-                    number,
-                )
-            state.title, state.title_line = line, number
-            section = "article"
-            continue
-        if parsed_header is not None:
-            header, extra = parsed_header
-            # Words after a vocabulary header are a label ("Vocabulary list"); after 和訳 they may be the title.
-            ignored = _meaningful_extra(extra) if header == "translation" else ""
-            if ignored:
-                state.warn(
-                    number,
-                    f"text after the translation header ({ignored[:40]!r}) is ignored; "
-                    "put the Japanese title on the line below the header",
-                )
-            if header in seen:
-                state.warn(
-                    number,
-                    f"a second {header} header (the first is on line {seen[header]}); its lines join that section",
-                )
-            else:
-                seen[header] = number
-            if header == "vocabulary":
-                state.vocab_line = state.vocab_line or number
-                state.current, state.open_field = None, None
-            else:
-                state.translation_line = state.translation_line or number
-                if state.trailer_line:
-                    state.warn(number, "a translation header after the trailer; its lines are kept in the trailer")
-            section = header
-            continue
-        if _unknown_marked(line) and not (section == "translation" and state.trailer_line):
-            state.warn(
-                number,
-                f"{line[:40]!r} starts with a section mark but names no known section "
-                f"(vocabulary: {_HEADER_EXAMPLES}; translation: {_TRANSLATION_EXAMPLES}); ignored",
-            )
-            continue
-        if section == "article":
-            _article_line(state, number, line)
-        elif section == "vocabulary":
-            _vocabulary_line(state, number, line, following[number - 1])
-        else:
-            _translation_line(state, number, line, patterns)
-
-    if not state.translation_line:
-        _recover_translation(state, patterns)
-    return _finish(path, state)
+# ------------------------------------------------------------------------------------------------ a missing header
 
 
 def _title_like(text: str) -> bool:
@@ -743,7 +805,7 @@ def _orphan_start(state: _Parse) -> int | None:
     return None
 
 
-def _recover_translation(state: _Parse, patterns: tuple[Any, ...]) -> None:
+def _recover_translation(state: _Parse) -> None:
     """Move Japanese paragraphs that belong to no entry from the last entry to the translation, with a warning."""
     start = _orphan_start(state)
     if start is None:
@@ -759,11 +821,44 @@ def _recover_translation(state: _Parse, patterns: tuple[Any, ...]) -> None:
         "translation, whose header is missing; put a header such as '■ 和訳' above this line",
     )
     for number, text in rest:
-        _translation_line(state, number, text, patterns)
+        _translation_line(state, _Line(number, text))
+
+
+# ------------------------------------------------------------------------------------------------ the lesson
 
 
 def _finish(path: Path, state: _Parse) -> Lesson:
     """Check that what was collected is a usable lesson and build the Lesson."""
+    _check_sections(state)
+    vocabulary = _vocabulary(state)
+    translation = _translation(state)
+    if state.trailer:
+        state.warn(
+            state.trailer_line,
+            f"{len(state.trailer)} line(s) from here on look like an advertisement, not translation "
+            f"({state.trailer_reason}); kept apart as the trailer and left out of the translation",
+        )
+    stem_date, date_warning = date_from_stem(path.stem)
+    if date_warning is not None:
+        state.warnings.append(date_warning)
+    return Lesson(
+        id=path.stem,
+        source=state.path,
+        title=state.title,
+        date=stem_date,
+        article=tuple(state.article),
+        vocabulary=vocabulary,
+        translation=translation,
+        gapfill=tuple(state.gapfill),
+        gapfill_lines=tuple(state.gapfill_numbers),
+        trailer=tuple(state.trailer),
+        warnings=tuple(sorted(state.warnings, key=lambda d: -1 if d.line is None else d.line)),
+        title_line=state.title_line,
+    )
+
+
+def _check_sections(state: _Parse) -> None:
+    """A LessonError unless the lesson has its article and a vocabulary with entries."""
     source = state.path
     if not state.article and not state.gapfill and not state.vocab_line and not state.translation_line:
         raise LessonError(
@@ -789,59 +884,42 @@ def _finish(path: Path, state: _Parse) -> Lesson:
             source,
             state.vocab_line,
         )
+
+
+def _vocabulary(state: _Parse) -> tuple[VocabEntry, ...]:
+    """The entries as the model holds them; a LessonError for an entry without a gloss or a term given twice."""
     first_use: dict[str, _Entry] = {}
     vocabulary: list[VocabEntry] = []
     for entry in state.entries:
         gloss = "\n".join(entry.gloss)
         if not gloss:
             raise LessonError(
-                f"the vocabulary entry {entry.term!r} has no gloss (a '- 和訳: …' line)", source, entry.line
+                f"the vocabulary entry {entry.term!r} has no gloss (a '- 和訳: …' line)", state.path, entry.line
             )
         key = " ".join(unicodedata.normalize("NFKC", entry.term).casefold().split())
         if key in first_use:
             raise LessonError(
                 f"the term {entry.term!r} appears twice in the vocabulary: "
                 f"lines {first_use[key].line} and {entry.line}",
-                source,
+                state.path,
                 entry.line,
             )
         first_use[key] = entry
         vocabulary.append(VocabEntry(entry.term, gloss, "\n".join(entry.explanation), entry.line))
+    return tuple(vocabulary)
 
-    translation: Translation | None = None
+
+def _translation(state: _Parse) -> Translation | None:
+    """The translation, or None with a warning: a lesson without one is still usable."""
     if not state.translation_line:
         state.warn(
             None,
             f"no translation section (a header such as {_TRANSLATION_EXAMPLES}); the lesson is still usable: "
             "cards and worksheets are made without the Japanese translation",
         )
-    else:
-        translation = Translation(state.translation_title, tuple(state.translation_paragraphs), state.translation_line)
-        if not state.translation_title:
-            state.warn(state.translation_line, "the translation section is empty")
-        elif not state.translation_paragraphs:
-            state.warn(state.translation_line, "the translation has a title but no paragraphs")
-    if state.trailer:
-        state.warn(
-            state.trailer_line,
-            f"{len(state.trailer)} line(s) from here on look like an advertisement, not translation "
-            f"({state.trailer_reason}); kept apart as the trailer and left out of the translation",
-        )
-
-    stem_date, date_warning = date_from_stem(path.stem)
-    if date_warning is not None:
-        state.warnings.append(date_warning)
-    return Lesson(
-        id=path.stem,
-        source=source,
-        title=state.title,
-        date=stem_date,
-        article=tuple(state.article),
-        vocabulary=tuple(vocabulary),
-        translation=translation,
-        gapfill=tuple(state.gapfill),
-        gapfill_lines=tuple(state.gapfill_numbers),
-        trailer=tuple(state.trailer),
-        warnings=tuple(sorted(state.warnings, key=lambda d: -1 if d.line is None else d.line)),
-        title_line=state.title_line,
-    )
+        return None
+    if not state.translation_title:
+        state.warn(state.translation_line, "the translation section is empty")
+    elif not state.translation_paragraphs:
+        state.warn(state.translation_line, "the translation has a title but no paragraphs")
+    return Translation(state.translation_title, tuple(state.translation_paragraphs), state.translation_line)
