@@ -18,10 +18,8 @@ MAX_LINES = 40
 
 TOO_COMPLEX = {  # rank D or worse
     "analysis/gapfill.py:_proper_nouns",
-    "analysis/matching.py:_match_from",
 }
 TOO_LONG = {
-    "analysis/matching.py:_match_from",
     "readers/yaml_lesson.py:read_yaml_lesson",
     "site/lesson_page.py:render_lesson_page",
     "writers/pdf_sheets.py:matching",

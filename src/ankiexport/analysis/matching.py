@@ -253,36 +253,66 @@ def _trailing_slot_fits(kind: str, sentence: str, tokens: tuple[Token, ...], at:
     return False
 
 
-def _match_from(
-    pattern: tuple[Element, ...], index: int, sentence: str, tokens: tuple[Token, ...], at: int
-) -> list[tuple[int, int]] | None:
-    """Token ranges of the pattern's words from element ``index`` on, with element ``index`` starting at ``at``."""
-    element = pattern[index]
-    if isinstance(element, Slot) and index + 1 == len(pattern):
-        return [] if _trailing_slot_fits(element.kind, sentence, tokens, at) else None
-    if isinstance(element, Slot):
-        following = pattern[index + 1]
-        assert isinstance(following, Word)  # adjacent slots are merged, so a slot that is not last precedes a word
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """One pattern against one sentence: the search, element by element, for the token ranges of its words."""
+
+    pattern: tuple[Element, ...]
+    sentence: str
+    tokens: tuple[Token, ...]
+
+    def match(self, index: int, at: int) -> list[tuple[int, int]] | None:
+        """Token ranges of the pattern's words from element ``index`` on, with element ``index`` starting at ``at``."""
+        element = self.pattern[index]
+        if isinstance(element, Slot):
+            return self._slot(element, index, at)
+        return self._word(element, index, at)
+
+    def _slot(self, slot: Slot, index: int, at: int) -> list[tuple[int, int]] | None:
+        """A placeholder stands for some words and is never deleted: only the words after it are ranges."""
+        sentence, tokens = self.sentence, self.tokens
+        if index + 1 == len(self.pattern):
+            return [] if _trailing_slot_fits(slot.kind, sentence, tokens, at) else None
+        assert isinstance(self.pattern[index + 1], Word)  # adjacent slots are merged, so a word follows this one
         for end in range(at + 1, min(at + MAX_SLOT, len(tokens) - 1) + 1):
-            if _slot_fits(element.kind, sentence, tokens, at, end):
-                rest = _match_from(pattern, index + 1, sentence, tokens, end)
+            if _slot_fits(slot.kind, sentence, tokens, at, end):
+                rest = self.match(index + 1, end)
                 if rest is not None:
                     return rest
         return None
-    for length in _match_word(element, sentence, tokens, at, last=index + 1 == len(pattern)):
-        end = at + length
-        if index + 1 == len(pattern):
-            if end < len(tokens) and sentence[tokens[end - 1].end : tokens[end].start] == "-":
-                continue  # the word goes on as the first part of a compound: "run" in "run-up", "trade" in "trade-off"
-            return [(at, end)]
-        following = pattern[index + 1]
-        if isinstance(following, Slot):
-            if end < len(tokens):
-                rest = _match_from(pattern, index + 1, sentence, tokens, end)
-                if rest is not None:
-                    return [(at, end), *rest]
-            continue
-        separable = _separable_particle(pattern, index + 1)
+
+    def _word(self, word: Word, index: int, at: int) -> list[tuple[int, int]] | None:
+        """The word at ``at`` in each length it has there (longest first), followed by the rest of the pattern."""
+        last = index + 1 == len(self.pattern)
+        for length in _match_word(word, self.sentence, self.tokens, at, last=last):
+            end = at + length
+            if last and not self._compound_goes_on(end):
+                return [(at, end)]
+            rest = None if last else self._after_word(index + 1, end)
+            if rest is not None:
+                return [(at, end), *rest]
+        return None
+
+    def _compound_goes_on(self, end: int) -> bool:
+        """True when a hyphen joins the next token: "run" in "run-up", "trade" in "trade-off" is not the word."""
+        tokens = self.tokens
+        return end < len(tokens) and self.sentence[tokens[end - 1].end : tokens[end].start] == "-"
+
+    def _after_word(self, index: int, end: int) -> list[tuple[int, int]] | None:
+        """Element ``index`` and the rest, after a word that ends at token ``end``: a placeholder right there, the
+        next word after a few free words, or a separable particle after its object ("turned the offer down")."""
+        if isinstance(self.pattern[index], Slot):
+            return self.match(index, end) if end < len(self.tokens) else None
+        separable = _separable_particle(self.pattern, index)
+        rest = self._across_gap(index, end, separable)
+        if rest is not None or separable is None:
+            return rest
+        particle = _object_before_particle(separable, self.sentence, self.tokens, end)
+        return None if particle is None else [particle]
+
+    def _across_gap(self, index: int, end: int, separable: str | None) -> list[tuple[int, int]] | None:
+        """Word ``index`` and the rest, after up to MAX_GAP free words ("gaining significant traction")."""
+        sentence, tokens = self.sentence, self.tokens
         for gap in range(MAX_GAP + 1):
             nxt = end + gap
             if nxt >= len(tokens):
@@ -293,14 +323,10 @@ def _match_from(
                 break
             if gap and separable and not _ends_clause(sentence, tokens, nxt + 1):
                 continue  # "turned the corner down the street": there "down" is a preposition
-            rest = _match_from(pattern, index + 1, sentence, tokens, nxt)
+            rest = self.match(index, nxt)
             if rest is not None:
-                return [(at, end), *rest]
-        if separable:
-            particle = _object_before_particle(separable, sentence, tokens, end)
-            if particle is not None:
-                return [(at, end), particle]
-    return None
+                return rest
+        return None
 
 
 # Words that may follow a separated particle: a new clause or an adjunct starts ("turned it down in May").
@@ -406,14 +432,16 @@ def find_matches(term: str, sentence: str, tokens: tuple[Token, ...] | None = No
     tokens = tokenize(sentence) if tokens is None else tokens
     heads = term_heads(term)
     matches: list[Match] = []
+    matchers: list[_Matcher] = []  # made at the first word a match can start with: most sentences have none
     resume = 0
     for at, token in enumerate(tokens):
         if at < resume or (token.text not in heads and possessive_base(token.text) not in heads):
             continue
-        for pattern in patterns:
-            found = _match_from(pattern, 0, sentence, tokens, at)
+        matchers = matchers or [_Matcher(pattern, sentence, tokens) for pattern in patterns]
+        for matcher in matchers:
+            found = matcher.match(0, at)
             if found is not None:
-                matches.append(Match(tuple(found), _spans(sentence, tokens, found, pattern)))
+                matches.append(Match(tuple(found), _spans(sentence, tokens, found, matcher.pattern)))
                 resume = found[-1][1]
                 break
     return matches
