@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 
 from ..model import Diagnostic, GapFill, GapToken, Paragraph, Sentence
@@ -29,37 +29,54 @@ def _proper_nouns(article: Sequence[Paragraph], sentences: Sequence[Sentence] | 
     "Prime Minister") and are gapped, as the sample does. At a sentence start capitals say nothing, so a word
     there counts as a name only if it also appears mid-sentence.
     """
+    known = _sentence_starts(article, sentences) if sentences is not None else {}
     names: set[str] = set()
-    known: dict[int, list[int]] = {}
-    if sentences is not None:
-        # The sentences already cut: where each starts in its paragraph (they are in order, so find from there).
-        for sentence in sentences:
-            text = article[sentence.paragraph].text
-            starts_here = known.setdefault(sentence.paragraph, [])
-            starts_here.append(text.find(sentence.text, starts_here[-1] + 1 if starts_here else 0))
     for index, paragraph in enumerate(article):
-        text = paragraph.text
-        starts = known.get(index) or [start for start, _ in split_spans(text)] or [0]
-        words = list(_LETTERS.finditer(text))
-        initial = [_starts_sentence(text, words, position, starts) for position in range(len(words))]
-        for position, match in enumerate(words):
-            word = match.group()
-            if initial[position] or not word[0].isupper() or _is_acronym(word) or word.lower() in FUNCTION_WORDS:
-                continue
-            if not word[1:].islower() or not is_known_word(word):
-                names.add(word)
-                continue
-            in_run = any(
-                0 <= other < len(words)
-                and (not initial[other] or _is_acronym(words[other].group()))
-                and words[other].group()[0].isupper()
-                and (is_known_word(words[other].group()) or _is_acronym(words[other].group()))
-                and not text[words[min(other, position)].end() : words[max(other, position)].start()].strip(_JOINERS)
-                for other in (position - 1, position + 1)
-            )
-            if not in_run:
-                names.add(word)
+        starts = known.get(index) or [start for start, _ in split_spans(paragraph.text)] or [0]
+        names.update(_names_in(paragraph.text, starts))
     return frozenset(names)
+
+
+def _sentence_starts(article: Sequence[Paragraph], sentences: Sequence[Sentence]) -> dict[int, list[int]]:
+    """Paragraph index -> where each of its sentences, already cut, starts (they are in order: found from there)."""
+    known: dict[int, list[int]] = {}
+    for sentence in sentences:
+        text = article[sentence.paragraph].text
+        starts_here = known.setdefault(sentence.paragraph, [])
+        starts_here.append(text.find(sentence.text, starts_here[-1] + 1 if starts_here else 0))
+    return known
+
+
+def _names_in(text: str, starts: Sequence[int]) -> Iterator[str]:
+    """The names among one paragraph's words, its sentences starting at ``starts`` (as ``_proper_nouns`` says)."""
+    words = list(_LETTERS.finditer(text))
+    initial = [_starts_sentence(text, words, position, starts) for position in range(len(words))]
+    for position, match in enumerate(words):
+        word = match.group()
+        if initial[position] or not word[0].isupper() or _is_acronym(word) or word.lower() in FUNCTION_WORDS:
+            continue
+        unknown = not word[1:].islower() or not is_known_word(word)
+        if unknown or not any(_title_neighbour(text, words, initial, position, step) for step in (-1, 1)):
+            yield word
+
+
+def _title_neighbour(
+    text: str, words: Sequence[re.Match[str]], initial: Sequence[bool], position: int, step: int
+) -> bool:
+    """True when the word ``step`` away is a capitalised known word or an acronym joined to the word at
+    ``position``: the two are a title of common nouns ("AI Trainer", "Prime Minister"), not a name."""
+    other = position + step
+    if not 0 <= other < len(words):
+        return False
+    word = words[other].group()
+    acronym = _is_acronym(word)
+    between = text[words[min(other, position)].end() : words[max(other, position)].start()]
+    return (
+        (not initial[other] or acronym)
+        and word[0].isupper()
+        and (is_known_word(word) or acronym)
+        and not between.strip(_JOINERS)
+    )
 
 
 # A quoted sentence starts after an opening quote ("said: “It is great.”"), and a sentence after a lower-case word
