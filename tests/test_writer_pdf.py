@@ -26,7 +26,7 @@ from ankiexport.readers import load_lesson
 from ankiexport.writers import WRITERS, WriteContext
 from ankiexport.writers.pdf import BODY, MINCHO, SERIF, Editions, prepare, render_editions
 from ankiexport.writers.pdf_sheets import LETTER_PITCH, Sheet, plan_matching
-from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, font_for, wrap_text
+from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, _encoded, font_for, wrap_text
 
 MM = 72 / 25.4
 SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
@@ -837,3 +837,23 @@ def test_a_long_lesson_is_laid_out_in_full_once_and_retries_stop_early(
     assert editions.teacher_pages > 2 * RETRY_PAGES
     assert len(counted) <= DENSITIES and sum(counted[:-1]) <= (DENSITIES - 1) * (RETRY_PAGES + 1)
     assert counted[-1] + 1 == editions.teacher_pages  # the one full layout is kept (its last page ends at save)
+
+
+def test_runs_are_written_as_reportlab_writes_them() -> None:
+    """The drawing writes each run's operators itself (a 1 MB lesson draws a million runs); they must be exactly
+    what reportlab's text object writes, escapes, unmapped characters and subset switches (past 256 glyphs) included.
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
+    prepare()
+    many = "".join(chr(0x4E00 + n) for n in range(300))  # more glyphs than one subset holds
+    texts = ["Plain (text) with \\ specials", "日本語とEnglish", "𩸽と𠮷", many, "Plain (text) with \\ specials"]
+    ours, theirs = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    for font, size, text in itertools.product((SERIF, MINCHO), (10.5, 9.5), texts):
+        ours._code.append(f"BT 1 0 0 1 3 4 Tm {_encoded(ours, font, size, text)} ET")
+        writer = theirs.beginText(3, 4)
+        writer.setFont(font, size)
+        writer.textOut(text)
+        theirs.drawText(writer)
+    assert ours._code == theirs._code
+    assert any(" Tf " in op and op.count(" Tf ") > 1 for op in ours._code)  # a subset switch was written

@@ -6,7 +6,9 @@ draws answers. Shuffles are seeded from the lesson id and the version, never fro
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -435,25 +437,28 @@ def _bank(bank: list[str], width: float) -> Table:
 # --------------------------------------------------------------------------------------------------- gap-fill
 
 
+@functools.cache
+def _letter_slot(answer: str) -> Slot:
+    """One missing letter's slot (one per answer letter, shared: a long article has a million of them)."""
+    return Slot(LETTER_PITCH, BODY, gap=LETTER_GAP, answer=answer, answer_style=ANSWER_LETTER)
+
+
+_GAP_RUNS = re.compile(r"_+|[^_]+")
+# Two spaces between words: one space is hardly wider than the white between letter slots, and words would run on.
+_WORD_SPACE = Span("  ", BODY)
+
+
 def _gap_inlines(tokens: Sequence[GapToken]) -> list[Inline]:
     inlines: list[Inline] = []
     for index, token in enumerate(tokens):
         if index:
-            # Two spaces: one space is hardly wider than the white between letter slots, and words would run on.
-            inlines.append(Span("  ", BODY))
+            inlines.append(_WORD_SPACE)
         letters = token.answer if len(token.answer) == len(token.shown) else ""
-        text = ""
-        for position, char in enumerate(token.shown):
-            if char != "_":
-                text += char
-                continue
-            if text:
-                inlines.append(Span(text, BODY))
-                text = ""
-            answer = letters[position] if letters else ""
-            inlines.append(Slot(LETTER_PITCH, BODY, gap=LETTER_GAP, answer=answer, answer_style=ANSWER_LETTER))
-        if text:
-            inlines.append(Span(text, BODY))
+        for run in _GAP_RUNS.finditer(token.shown):
+            if run[0][0] != "_":
+                inlines.append(Span(run[0], BODY))
+            else:
+                inlines += [_letter_slot(letters[n] if letters else "") for n in range(run.start(), run.end())]
     return inlines
 
 

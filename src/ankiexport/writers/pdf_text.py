@@ -5,9 +5,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -54,6 +55,11 @@ class Slot:
     answer: str = ""  # what the teacher edition prints on it (never drawn on a canvas without teacher_only)
     answer_style: Style | None = None
     rule: bool = True  # draw the writing line (False: an answer place inside printed brackets)
+
+    @cached_property
+    def piece(self) -> Piece:
+        """The slot as the line breaker's unit (made once: a gap-fill repeats its letter slots thousands of times)."""
+        return Piece("", self.style.latin, self.width, self.style, slot=self, kind="slot")
 
 
 Inline = Span | Slot
@@ -121,19 +127,34 @@ def _clean(char: str) -> str:
     return char
 
 
-@cache
-def _shaped(raw: str, style: Style) -> tuple[str, str, float, str] | None:
-    """(character, face, width, kind) of one input character in ``style``; None for what draws nothing."""
+def _piece(raw: str, style: Style) -> Piece | None:
+    """The piece one input character makes in ``style``; None for what draws nothing."""
     char = _clean(raw)
     if not char:
         return None
     if char == "\n":
-        return ("\n", style.latin, 0.0, "newline")
+        return Piece("\n", style.latin, 0.0, style, kind="newline")
     font = font_for(char, style)
     if font == style.japanese and ord(char) not in _cmap(style.japanese):
         char = MISSING
     kind = "space" if char == " " else "cjk" if font == style.japanese or _is_cjk(char) else "latin"
-    return (char, font, _width(char, font, style.size), kind)
+    return Piece(char, font, _width(char, font, style.size), style, kind=kind)
+
+
+class _Pieces(dict[str, "Piece | None"]):
+    """One style's pieces by input character, made on first use: worksheets repeat a few hundred distinct
+    characters thousands of times, so each is shaped once per style and its piece shared (pieces are never changed)."""
+
+    def __init__(self, style: Style) -> None:
+        super().__init__()
+        self.style = style
+
+    def __missing__(self, raw: str) -> Piece | None:
+        made = self[raw] = _piece(raw, self.style)
+        return made
+
+
+_PIECES: dict[Style, _Pieces] = {}
 
 
 def shape(inlines: Iterable[Inline]) -> list[Piece]:
@@ -141,15 +162,13 @@ def shape(inlines: Iterable[Inline]) -> list[Piece]:
     pieces: list[Piece] = []
     for item in inlines:
         if isinstance(item, Slot):
-            pieces.append(Piece("", item.style.latin, item.width, item.style, slot=item, kind="slot"))
+            pieces.append(item.piece)
             continue
-        style = item.style
-        # Worksheets repeat a few hundred distinct characters thousands of times: shape each once per style.
-        for raw in item.text.replace("\r\n", "\n"):
-            shaped = _shaped(raw, style)
-            if shaped is not None:
-                char, font, width, kind = shaped
-                pieces.append(Piece(char, font, width, style, kind=kind))
+        table = _PIECES.get(item.style)
+        if table is None:
+            table = _PIECES[item.style] = _Pieces(item.style)
+        text = item.text if "\r" not in item.text else item.text.replace("\r\n", "\n")
+        pieces += [piece for piece in map(table.__getitem__, text) if piece is not None]
     return pieces
 
 
@@ -373,11 +392,36 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             baseline -= self.leading
 
 
+def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
+    """``text``'s show operators in ``font`` at ``size`` (with its font selection), exactly as a fresh reportlab text
+    object writes them; kept per canvas, because a subset font's codes, once given, never change in a document."""
+    kept: dict[tuple[str, float, str], str] | None = getattr(canvas, "_ankiexport_encoded", None)
+    if kept is None:
+        kept = canvas._ankiexport_encoded = {}
+    key = (font, size, text)
+    found = kept.get(key)
+    if found is None:
+        writer = canvas.beginText(0, 0)
+        writer.setFont(font, size)
+        found = writer._formatText(text)
+        if len(kept) >= _ENCODED_KEPT:  # a long lesson's distinct runs would otherwise all stay in memory
+            kept.clear()
+        kept[key] = found
+    return found
+
+
+_ENCODED_KEPT = 4096
+
+
 def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0) -> None:
-    """Text run by run; the slots' writing lines as one path, and their answers (teacher edition only) at the end."""
+    """Text run by run; the slots' writing lines as one path, and their answers (teacher edition only) at the end.
+
+    Each run is one text object, written as reportlab's ``beginText``/``setFont``/``textOut``/``drawText`` would
+    write it (the same bytes), without building the object: a 1 MB lesson draws a million runs and answers."""
     colour: Style | None = None
     rules: list[tuple[float, float, Style]] = []
     answers: list[tuple[Slot, float]] = []
+    code = canvas._code
     for run in _runs(line):
         first = run[0]
         style = first.style
@@ -390,14 +434,11 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
                 answers.append((slot, x))
         else:  # spaces are drawn too: text extraction and copy-paste need them between the words
             colour = _colour(canvas, style, colour)
-            text = canvas.beginText(x, y)
-            text.setFont(first.font, style.size)
-            if spacing:
-                text.setCharSpace(spacing)
-            text.textOut("".join(p.text for p in run))
+            shown = _encoded(canvas, first.font, style.size, "".join(p.text for p in run))
             if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
-                text.setCharSpace(0)
-            canvas.drawText(text)
+                code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {fp_str(spacing)} Tc {shown} 0 Tc ET")
+            else:
+                code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {shown} ET")
         if style.underline and any(p.kind != "space" for p in run):
             colour = _colour(canvas, style, colour)
             canvas.setLineWidth(0.5)
@@ -429,13 +470,13 @@ def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, 
     """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots)."""
     canvas.setLineWidth(0.6)
     for grey in dict.fromkeys(style.grey for _, _, style in rules):
-        path = canvas.beginPath()
+        path = ["n"]  # reportlab's beginPath/moveTo/lineTo/drawPath operators, written directly
         for start, end, style in rules:
             if style.grey == grey:
                 colour = _colour(canvas, style, colour)
-                path.moveTo(start, y)
-                path.lineTo(end, y)
-        canvas.drawPath(path, stroke=1, fill=0)
+                path.append(f"{fp_str(start, y)} m {fp_str(end, y)} l")
+        canvas._code.append(" ".join(path))
+        canvas._code.append("S")
     return colour
 
 
@@ -453,9 +494,9 @@ def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float
 
 def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> None:
     """The answers on their slots, in one text object, as teacher-only drawing: a letter centred on its slot, a
-    longer answer just inside its line."""
+    longer answer just inside its line (the operators of one reportlab text object, written directly)."""
     with canvas.teacher_only():
-        text = canvas.beginText(0, y)
+        text = [f"BT 1 0 0 1 {fp_str(0, y)} Tm"]
         colour: Style | None = None
         for slot, x in answers:
             style = slot.answer_style
@@ -465,8 +506,7 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
             room = slot.width - slot.gap
             start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
             for font, chars, advance in runs:
-                text.setFont(font, style.size)
-                text.setTextOrigin(start, y)
-                text.textOut(chars)
+                text.append(f"1 0 0 1 {fp_str(start, y)} Tm {_encoded(canvas, font, style.size, chars)}")
                 start += advance
-        canvas.drawText(text)
+        text.append("ET")
+        canvas._code.append(" ".join(text))
