@@ -139,32 +139,13 @@ def read_yaml_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
     if document is None:
         raise LessonError("the file is empty (no YAML content)", source)
     top = schema.mapping(document, (), TOP_KEYS)
-
-    if "title" not in top:
-        raise schema.error((), "the lesson needs a 'title' key (its English title)")
-    title = schema.text(top["title"], ("title",))
-    title_line = schema.line(("title",)) or 1
-
-    date, date_line = _read_date(schema, top)
-    stem_date, stem_warning = date_from_stem(path.stem)
-    if date is None:
-        date = stem_date
-        if stem_warning is not None:
-            schema.warnings.append(stem_warning)
-    elif stem_date is not None and stem_date != date:
-        schema.warnings.append(
-            Diagnostic(date_line, f"date {date} differs from the file name's date {stem_date}; using {date}")
-        )
-
-    if "article" not in top:
-        raise schema.error((), "the lesson needs an 'article' key: a list of English paragraphs")
-    article = tuple(Paragraph(t, n) for t, n in schema.text_list(top["article"], ("article",), required=True))
-    gapfill_items = schema.text_list(top.get("gapfill"), ("gapfill",), required=False)
-    gapfill = tuple(t for t, _ in gapfill_items)
+    title, title_line = _read_title(schema, top)
+    date = _read_date(schema, top, path.stem)
+    article = _read_article(schema, top)
+    gapfill = schema.text_list(top.get("gapfill"), ("gapfill",), required=False)
     trailer = tuple(t for t, _ in schema.text_list(top.get("trailer"), ("trailer",), required=False))
     vocabulary = _read_vocabulary(schema, top)
     translation = _read_translation(schema, top)
-
     return Lesson(
         id=path.stem,
         source=source,
@@ -173,15 +154,36 @@ def read_yaml_lesson(path: Path, data: bytes, settings: Settings) -> Lesson:
         article=article,
         vocabulary=vocabulary,
         translation=translation,
-        gapfill=gapfill,
-        gapfill_lines=tuple(n for _, n in gapfill_items),
+        gapfill=tuple(t for t, _ in gapfill),
+        gapfill_lines=tuple(n for _, n in gapfill),
         trailer=trailer,
         warnings=tuple(sorted(schema.warnings, key=lambda d: -1 if d.line is None else d.line)),
         title_line=title_line,
     )
 
 
-def _read_date(schema: _Schema, top: dict[str, Any]) -> tuple[str | None, int | None]:
+def _read_title(schema: _Schema, top: dict[str, Any]) -> tuple[str, int]:
+    if "title" not in top:
+        raise schema.error((), "the lesson needs a 'title' key (its English title)")
+    return schema.text(top["title"], ("title",)), schema.line(("title",)) or 1
+
+
+def _read_date(schema: _Schema, top: dict[str, Any], stem: str) -> str | None:
+    """The lesson's ``date``, else the one its file name starts with; a warning when the two differ."""
+    date, line = _own_date(schema, top)
+    stem_date, stem_warning = date_from_stem(stem)
+    if date is None:
+        if stem_warning is not None:
+            schema.warnings.append(stem_warning)
+        return stem_date
+    if stem_date is not None and stem_date != date:
+        schema.warnings.append(
+            Diagnostic(line, f"date {date} differs from the file name's date {stem_date}; using {date}")
+        )
+    return date
+
+
+def _own_date(schema: _Schema, top: dict[str, Any]) -> tuple[str | None, int | None]:
     value = top.get("date")
     line = schema.line(("date",))
     if value is None:
@@ -197,6 +199,12 @@ def _read_date(schema: _Schema, top: dict[str, Any]) -> tuple[str | None, int | 
     if parsed is None:
         raise schema.error(("date",), f"must be a real date written YYYY-MM-DD, not {value!r}")
     return parsed.isoformat(), line
+
+
+def _read_article(schema: _Schema, top: dict[str, Any]) -> tuple[Paragraph, ...]:
+    if "article" not in top:
+        raise schema.error((), "the lesson needs an 'article' key: a list of English paragraphs")
+    return tuple(Paragraph(t, n) for t, n in schema.text_list(top["article"], ("article",), required=True))
 
 
 def _read_vocabulary(schema: _Schema, top: dict[str, Any]) -> tuple[VocabEntry, ...]:
