@@ -11,6 +11,9 @@ from ..config import Settings
 from ..model import Lesson
 
 DECK_PARTS = "deck-parts"  # cache folder of each lesson's part of the combined deck, by input fingerprint
+# Speech per lesson, in characters: the article MP3 and the deck's sentence audio are each made only up to this much
+# text (a sample lesson's article is about 2,000): past it, a 1 MB lesson would be hours of synthesis and of audio.
+AUDIO_TEXT_LIMIT = 20_000
 
 Audience = Literal["learner", "teacher"]  # teacher outputs are never published where learners download
 
@@ -76,6 +79,13 @@ def speech_cache(cache_dir: Path, settings: Settings) -> Path | None:
     return cache_dir if settings.audio and not off_by_environment() else None
 
 
+def speaks(settings: Settings) -> bool:
+    """True when this build makes audio: asked for, not turned off by the environment, and the extra installed."""
+    from ..speech import available, off_by_environment
+
+    return settings.audio and not off_by_environment() and available()
+
+
 def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     from .apkg import deck_bytes_and_part, store_part  # genanki is imported only by builds that write decks
 
@@ -84,6 +94,20 @@ def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
     if context.fingerprint:  # the combined deck is made from the parts of every lesson
         store_part(context.cache_dir, context.fingerprint, part)
     return [Output(f"{context.stem}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
+
+
+def _apkg_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int | None, str]]:
+    from .apkg import SENTENCE_AUDIO_LIMIT, voiced_sentences
+
+    voiced, sentences, characters = voiced_sentences(lesson)
+    if len(voiced) == sentences or not speaks(settings):
+        return []
+    message = (
+        f"sentence audio in the deck for the first {len(voiced):,} of its {sentences:,} sentences only: they have "
+        f"{characters:,} characters, over the {SENTENCE_AUDIO_LIMIT:,} the deck's audio is made for (the other "
+        "cards use Anki's text-to-speech)"
+    )
+    return [(None, message)]
 
 
 def _prepare_apkg(settings: Settings) -> None:
@@ -147,7 +171,7 @@ def _kahoot_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int |
 
 
 WRITERS: dict[str, Writer] = {
-    "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes),
+    "apkg": Writer(_apkg, _prepare_apkg, _apkg_notes, _apkg_warnings),
     "pdf": Writer(_pdf, _prepare_pdf),
     "html": Writer(_html, warnings=_html_warnings),
     "quizlet": Writer(_quizlet),

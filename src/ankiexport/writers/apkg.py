@@ -28,7 +28,7 @@ from ..errors import OutputError
 from ..files import write_atomically
 from ..model import Cloze, Lesson, VocabEntry
 from ..speech import ipa
-from . import DECK_PARTS, Written
+from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written
 from .anki_collection import write_collection
 from .anki_media import Media, Sound, no_sound, placeholder_sound
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
@@ -43,6 +43,9 @@ from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
 # template and CSS changes update the learner's note types. tests/test_writer_apkg.py pins it to a fingerprint of the
 # rendering and fails until it is bumped.
 NOTE_FORMAT_EPOCH = 1_795_926_476  # 2026-11-29: note types v2 (headwords, IPA, audio), production without sentence
+
+# Sentence audio per lesson, in characters: the article MP3's bound (ARTICLE_AUDIO_LIMIT); see voiced_sentences.
+SENTENCE_AUDIO_LIMIT = AUDIO_TEXT_LIMIT
 
 # New-card positions: Anki's Check Database rewrites any position >= 1,000,000 (to 1,000,000 + due % 1,000,000, with
 # new modification times that then sync), which scrambled lesson order. So a lesson's notes take positions
@@ -246,7 +249,9 @@ class _Guids:
         return guid
 
 
-def _vocabulary_fields(lesson: Lesson, index: int, example: Cloze | None, sound: Sound, front: bool) -> tuple[str, ...]:
+def _vocabulary_fields(
+    lesson: Lesson, index: int, example: Cloze | None, sound: Sound, say_sentence: Sound, front: bool
+) -> tuple[str, ...]:
     entry = lesson.vocabulary[index]
     headword = _headword(entry)
     sentence = translation = sentence_sound = ""
@@ -254,7 +259,7 @@ def _vocabulary_fields(lesson: Lesson, index: int, example: Cloze | None, sound:
         spans = next(use.spans for use in example.uses if use.entry == index)
         sentence = _mark_spans(example.sentence, spans, '<b class="term">{words}</b>')
         translation = escape(_cloze_translation(lesson, example))
-        sentence_sound = sound(example.sentence)
+        sentence_sound = say_sentence(example.sentence)
     return (
         escape(headword),
         escape(_ipa(entry)),
@@ -270,18 +275,41 @@ def _vocabulary_fields(lesson: Lesson, index: int, example: Cloze | None, sound:
     )
 
 
+def voiced_sentences(lesson: Lesson) -> tuple[frozenset[str], int, int]:
+    """(the sentences the deck's audio speaks, how many sentences the cards show, their characters).
+
+    The cards' sentences in lesson order, each once, as long as they add up to at most SENTENCE_AUDIO_LIMIT
+    characters: the same bound as the article MP3's, for the same reason (a 1 MB lesson would be hours of
+    synthesis and hundreds of MB of audio). Sentences past it are left to Anki's text-to-speech."""
+    sentences = list(dict.fromkeys(c.sentence for c in lesson.clozes if _well_formed(c, len(lesson.vocabulary))))
+    voiced: list[str] = []
+    total = 0
+    for sentence in sentences:
+        if total + len(sentence) > SENTENCE_AUDIO_LIMIT:
+            break
+        total += len(sentence)
+        voiced.append(sentence)
+    return frozenset(voiced), len(sentences), sum(map(len, sentences))
+
+
 def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = False) -> list[NoteData]:
     """Every note of ``lesson`` in a stable order: vocabulary in lesson order, then clozes in article order.
 
     ``sound(text)`` gives the ``[sound:…]`` tag of a text ("" for none: the cards then use Anki's text-to-speech);
-    ``audio_front`` puts the term's sound on the front of recognition cards too.
+    it is asked for every headword and for the sentences ``voiced_sentences`` allows. ``audio_front`` puts the
+    term's sound on the front of recognition cards too.
     """
     notes: list[NoteData] = []
     unique = _Guids()
     lesson_tag = tag(lesson.id)
     examples = _example_for(lesson)
+    voiced = voiced_sentences(lesson)[0]
+
+    def say_sentence(text: str) -> str:
+        return sound(text) if text in voiced else ""
+
     for index, entry in enumerate(lesson.vocabulary):
-        fields = _vocabulary_fields(lesson, index, examples.get(index), sound, audio_front)
+        fields = _vocabulary_fields(lesson, index, examples.get(index), sound, say_sentence, audio_front)
         guid = unique("vocabulary", lesson.id, _identity_term(entry.term))
         notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
     hints = cloze_hints(lesson.vocabulary)
@@ -291,7 +319,7 @@ def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = Fa
         text = cloze_markup(cloze, lesson.vocabulary, escape=escape, hint=hints)
         explanation = "".join(_entry_block(lesson.vocabulary[use.entry]) for use in cloze.uses)
         translation = escape(_cloze_translation(lesson, cloze))
-        cloze_fields = (text, explanation, translation, escape(lesson.title), sound(cloze.sentence))
+        cloze_fields = (text, explanation, translation, escape(lesson.title), say_sentence(cloze.sentence))
         guid = unique("cloze", lesson.id, cloze.key)
         notes.append(NoteData("cloze", guid, cloze_fields, (lesson_tag, CLOZE.kind), len(cloze.uses)))
     return notes

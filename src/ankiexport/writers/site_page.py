@@ -8,7 +8,7 @@ from urllib.parse import quote
 from ..config import Settings
 from ..model import Lesson
 from ..site import Download, LessonAudio, render_lesson_page
-from . import Output, WriteContext, speech_cache
+from . import AUDIO_TEXT_LIMIT, Output, WriteContext, speaks, speech_cache
 
 # What a lesson page offers for download: learner files only. The pdf format's student editions are the
 # worksheet "<stem>.pdf" and, when the lesson has a gap-fill, "<stem>-gapfill.pdf"; teacher editions and the reading
@@ -17,7 +17,7 @@ LEARNER_DOWNLOADS = (("apkg", ""), ("pdf", ""), ("gapfill", "-gapfill"))  # (kin
 _EXTENSION = {"apkg": "apkg", "pdf": "pdf", "gapfill": "pdf"}
 # The article MP3 is made only for articles up to this many characters (a sample lesson's is about 2,000): past it,
 # a 1 MB article would be hours of audio, hundreds of MB on Pages, and minutes of synthesis for one page.
-ARTICLE_AUDIO_LIMIT = 20_000
+ARTICLE_AUDIO_LIMIT = AUDIO_TEXT_LIMIT
 
 
 def article_characters(lesson: Lesson) -> int:
@@ -27,10 +27,8 @@ def article_characters(lesson: Lesson) -> int:
 
 def audio_warnings(lesson: Lesson, settings: Settings) -> list[tuple[int | None, str]]:
     """Why the page has no article audio when it would otherwise have one: the article is over the limit."""
-    from ..speech import available, off_by_environment
-
     length = article_characters(lesson)
-    if length <= ARTICLE_AUDIO_LIMIT or not settings.audio or off_by_environment() or not available():
+    if length <= ARTICLE_AUDIO_LIMIT or not speaks(settings):
         return []
     message = (
         f"no article audio on the learners' page: the article has {length:,} characters, over the "

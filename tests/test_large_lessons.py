@@ -1,0 +1,94 @@
+"""Lessons near the 1 MB limit: what bounds their cost, checked structurally (speed and memory are measured in
+benchmarks/large_lessons.py, never timed here)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ankiexport.config import Settings
+from ankiexport.readers import load_lesson
+from ankiexport.writers.apkg import SENTENCE_AUDIO_LIMIT, lesson_notes, voiced_sentences
+from ankiexport.writers.site_page import ARTICLE_AUDIO_LIMIT
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
+
+
+def _lesson_file(folder: Path, extra_sentences: int) -> Path:
+    """The sample with ``extra_sentences`` more article lines, each a distinct sentence that uses a term."""
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    extra = [
+        f"In week {n}, many small firms tap into the global demand for skilled remote workers, analysts said."
+        for n in range(extra_sentences)
+    ]
+    path = folder / "long.txt"
+    path.write_text("\n".join([lines[0], *extra, *lines[1:]]) + "\n", "utf-8")
+    return path
+
+
+def test_the_deck_and_the_article_share_one_audio_bound() -> None:
+    assert SENTENCE_AUDIO_LIMIT == ARTICLE_AUDIO_LIMIT == 20_000
+
+
+def test_deck_sentence_audio_stops_at_the_limit_in_lesson_order(tmp_path: Path) -> None:
+    """Every headword is spoken; the cards' sentences only up to SENTENCE_AUDIO_LIMIT characters, the first ones in
+    lesson order, and the notes past it have no sentence audio (Anki's text-to-speech reads them)."""
+    lesson = load_lesson(_lesson_file(tmp_path, 300), Settings())
+    asked: list[str] = []
+
+    def sound(text: str) -> str:
+        asked.append(text)
+        return f"[sound:clip-{len(asked)}.mp3]"
+
+    notes = lesson_notes(lesson, sound)
+    headwords = {entry.headword or entry.term for entry in lesson.vocabulary}
+    sentences = list(dict.fromkeys(cloze.sentence for cloze in lesson.clozes))
+    spoken = [text for text in dict.fromkeys(asked) if text not in headwords]
+    assert headwords <= set(asked)
+    assert sum(map(len, sentences)) > SENTENCE_AUDIO_LIMIT  # the lesson is over the bound
+    assert spoken == sentences[: len(spoken)]
+    assert sum(map(len, spoken)) <= SENTENCE_AUDIO_LIMIT < sum(map(len, sentences[: len(spoken) + 1]))
+    assert set(spoken) == voiced_sentences(lesson)[0]
+    clozes = [note for note in notes if note.kind == "cloze"]
+    silent = [note for note in clozes if not note.fields[-1]]
+    assert silent and len(silent) == len(clozes) - sum(1 for note in clozes if note.fields[-1].startswith("[sound:"))
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_deck_audio_past_the_limit_is_warned_once_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, long: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from ankiexport import speech
+    from ankiexport.cli import main
+
+    spoken: list[str] = []
+
+    def clip(self: object, text: str) -> bytes:
+        spoken.append(text)
+        return b"clip:" + text.encode()
+
+    monkeypatch.delenv("ANKIEXPORT_AUDIO", raising=False)
+    monkeypatch.setattr(speech, "available", lambda: True)
+    monkeypatch.setattr(speech.SpeechCache, "mp3", clip)
+    lesson = _lesson_file(tmp_path, 300 if long else 0)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(lesson), "--out", str(out), "--format", "apkg"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "sentence audio in the deck" in line]
+    voiced = voiced_sentences(load_lesson(lesson, Settings()))[0]
+    assert voiced <= set(spoken)
+    assert sum(len(text) for text in set(spoken) if text.count(" ") > 5) <= SENTENCE_AUDIO_LIMIT
+    with zipfile.ZipFile(io.BytesIO((out / "long.apkg").read_bytes())) as package:
+        media = json.loads(package.read("media"))
+    assert len(media) == len(set(spoken))  # the package carries exactly the clips it spoke
+    if long:
+        assert len(warned) == 1 and warned[0].startswith(f"{lesson}: warning: ") and "20,000" in warned[0]
+    else:
+        assert warned == []
