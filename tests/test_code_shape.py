@@ -18,7 +18,6 @@ MAX_LINES = 40
 
 TOO_COMPLEX: set[str] = set()  # rank D or worse
 TOO_LONG = {
-    "site/lesson_page.py:render_lesson_page",
     "writers/pdf_sheets.py:matching",
 }
 

@@ -113,41 +113,70 @@ def render_lesson_page(
 ) -> bytes:
     """The page as UTF-8 bytes: same lesson and files, same bytes."""
     audio = audio or LessonAudio()
-    japanese_title = lesson.translation.title if lesson.translation else ""
     clips = list(audio.terms) + [None] * (len(lesson.vocabulary) - len(audio.terms))
-    readings = list(ipa) + [""] * (len(lesson.vocabulary) - len(ipa))
-    parts = [
+    sections = (
+        _header(lesson, course, index),
+        _article_section(lesson, audio.article),
+        _vocabulary_section(lesson, clips, ipa),
+        _downloads_section(downloads),
+    )
+    media = bool(audio.article or any(clips))
+    return page(title=text(f"{lesson.title} · {course}"), body=_lines(*sections), media=media)
+
+
+def _lines(*parts: str) -> str:
+    """The parts that say something, one a line."""
+    return "\n".join(part for part in parts if part)
+
+
+def _header(lesson: Lesson, course: str, index: str) -> str:
+    """The way back to the index, then the English title, the Japanese one (the translation's) and the date."""
+    japanese_title = lesson.translation.title if lesson.translation else ""
+    return _lines(
         f'<p class="crumbs"><a href="{href(index)}">← {text(course)}</a></p>',
         "<header>",
         f'<h1 lang="en">{text(lesson.title)}</h1>',
         f'<p class="sub">{text(japanese_title)}</p>' if japanese_title else "",
         f'<p class="muted"><time datetime="{text(lesson.date)}">{text(lesson.date)}</time></p>' if lesson.date else "",
         "</header>",
+    )
+
+
+def _article_section(lesson: Lesson, recording: str | None) -> str:
+    """The article read aloud, its sentences with their translations on tap, and the whole translation."""
+    player = (
+        f'<audio controls preload="metadata" src="{href(recording)}" aria-label="The whole article read aloud"></audio>'
+        if recording
+        else ""
+    )
+    return _lines(
         '<section aria-labelledby="article"><h2 id="article">本文 <span lang="en">Article</span></h2>',
-    ]
-    if audio.article:
-        parts.append(
-            f'<audio controls preload="metadata" src="{href(audio.article)}" aria-label="The whole article read aloud">'
-            "</audio>"
-        )
-    parts += [
+        player,
         '<p class="muted no-print">文をタップすると和訳が表示されます。</p>',
         _article(lesson),
         _full_translation(lesson),
         "</section>",
-    ]
-    if lesson.vocabulary:
-        terms = "\n".join(_term(e, c, r) for e, c, r in zip(lesson.vocabulary, clips, readings, strict=False))
-        parts.append(
-            '<section aria-labelledby="vocabulary"><h2 id="vocabulary">語彙 <span lang="en">Vocabulary</span></h2>'
-            f'<ol class="vocab">{terms}</ol></section>'
-        )
-    if downloads:
-        parts.append(
-            '<section class="no-print" aria-labelledby="downloads">'
-            '<h2 id="downloads">ダウンロード <span lang="en">Downloads</span></h2>'
-            f"{download_list(downloads)}</section>"
-        )
-    media = bool(audio.article or any(clips))
-    title = text(f"{lesson.title} · {course}")
-    return page(title=title, body="\n".join(p for p in parts if p), media=media)
+    )
+
+
+def _vocabulary_section(lesson: Lesson, clips: Sequence[str | None], ipa: Sequence[str]) -> str:
+    """Each term with its pronunciation, gloss and explanation; nothing for a lesson without vocabulary."""
+    if not lesson.vocabulary:
+        return ""
+    readings = list(ipa) + [""] * (len(lesson.vocabulary) - len(ipa))
+    terms = "\n".join(_term(e, c, r) for e, c, r in zip(lesson.vocabulary, clips, readings, strict=False))
+    return (
+        '<section aria-labelledby="vocabulary"><h2 id="vocabulary">語彙 <span lang="en">Vocabulary</span></h2>'
+        f'<ol class="vocab">{terms}</ol></section>'
+    )
+
+
+def _downloads_section(downloads: Sequence[Download]) -> str:
+    """The learner's files (deck, student worksheets); nothing when none is offered."""
+    if not downloads:
+        return ""
+    return (
+        '<section class="no-print" aria-labelledby="downloads">'
+        '<h2 id="downloads">ダウンロード <span lang="en">Downloads</span></h2>'
+        f"{download_list(downloads)}</section>"
+    )
