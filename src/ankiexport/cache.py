@@ -29,6 +29,11 @@ def cached(folder: Path, kind: str, key: str, make: Callable[[], bytes]) -> byte
     with contextlib.suppress(OSError):
         return path.read_bytes()
     data = make()
+    keep(path, data)
+    return data
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Store one cache entry at ``path`` (atomically); a cache that cannot be written only costs time later."""
     with contextlib.suppress(OSError):
         write_atomically(path, data)
-    return data

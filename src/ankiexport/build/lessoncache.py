@@ -3,7 +3,6 @@ need every lesson do not read and analyse the unchanged ones again."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import json
@@ -12,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal, Union, get_args, get_origin, get_type_hints
 
-from ..files import write_atomically
+from ..cache import keep
 from ..model import Lesson
 
 KIND = "lessons"
@@ -22,11 +21,15 @@ def cache_path(cache_dir: Path, fingerprint: str) -> Path:
     return cache_dir / KIND / fingerprint[:2] / f"{fingerprint}.json"
 
 
+def entry(cache_dir: Path, fingerprint: str, lesson: Lesson) -> tuple[Path, bytes]:
+    """Where ``lesson`` is kept and what is kept there (for ``ankiexport.cache.keep``)."""
+    data = json.dumps(dataclasses.asdict(lesson), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return cache_path(cache_dir, fingerprint), data
+
+
 def store(cache_dir: Path, fingerprint: str, lesson: Lesson) -> None:
     """Keep ``lesson``; a cache that cannot be written only costs time later."""
-    data = json.dumps(dataclasses.asdict(lesson), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    with contextlib.suppress(OSError):
-        write_atomically(cache_path(cache_dir, fingerprint), data)
+    keep(*entry(cache_dir, fingerprint, lesson))
 
 
 def load(cache_dir: Path, fingerprint: str) -> Lesson | None:

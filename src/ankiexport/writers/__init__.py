@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..cache import keep
 from ..config import Settings
 from ..model import Lesson
 
@@ -49,6 +50,9 @@ class WriteContext:
     revised: int = 0  # Unix time of the lesson's last change
     note_revised: Mapping[str, int] = field(default_factory=dict)  # note GUID -> Unix time its content last changed
     fingerprint: str = ""  # hash of everything the lesson's outputs depend on: a cache key ("" outside a build)
+    # Stores a cache entry (path under cache_dir, bytes). A build's workers collect them instead, and the build
+    # process writes them beside the lesson's files, so that no worker waits for the disk.
+    keep: Callable[[Path, bytes], None] = keep
 
 
 def _no_preparation(settings: Settings) -> None:
@@ -87,12 +91,12 @@ def speaks(settings: Settings) -> bool:
 
 
 def _apkg(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
-    from .apkg import deck_bytes_and_part, store_part  # genanki is imported only by builds that write decks
+    from .apkg import deck_bytes_and_part, part_path  # genanki is imported only by builds that write decks
 
     cache = speech_cache(context.cache_dir, context.settings)
     data, written, part = deck_bytes_and_part(lesson, context.settings, cache)
     if context.fingerprint:  # the combined deck is made from the parts of every lesson
-        store_part(context.cache_dir, context.fingerprint, part)
+        context.keep(part_path(context.cache_dir, context.fingerprint), part.to_json())
     return [Output(f"{context.stem}.apkg", data, "learner", notes=written.notes, cards=written.cards)]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import html
@@ -23,9 +22,9 @@ import genanki
 
 from ..analysis.clozes import cloze_hints, cloze_markup
 from ..analysis.lines import join_lines
+from ..cache import keep
 from ..config import Settings
 from ..errors import OutputError
-from ..files import write_atomically
 from ..model import Cloze, Lesson, VocabEntry
 from ..speech import ipa
 from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written
@@ -366,16 +365,20 @@ class DeckPart:
             raise ValueError(f"not a deck part: {exc}") from None
 
 
+def part_path(cache_dir: Path, key: str) -> Path:
+    """Where the part for the combined deck kept under ``key`` (the lesson's input fingerprint) lives."""
+    return cache_dir / DECK_PARTS / key[:2] / key
+
+
 def store_part(cache_dir: Path, key: str, part: DeckPart) -> None:
     """Keep a lesson's part for the combined deck; a cache that cannot be written only costs time later."""
-    with contextlib.suppress(OSError):
-        write_atomically(cache_dir / DECK_PARTS / key[:2] / key, part.to_json())
+    keep(part_path(cache_dir, key), part.to_json())
 
 
 def load_part(cache_dir: Path, key: str) -> DeckPart | None:
     """The part kept under ``key``, or None."""
     try:
-        return DeckPart.from_json((cache_dir / DECK_PARTS / key[:2] / key).read_bytes())
+        return DeckPart.from_json(part_path(cache_dir, key).read_bytes())
     except (OSError, ValueError):
         return None
 

@@ -1,0 +1,86 @@
+"""The runner's split of work: workers only compute a lesson's files, the build process writes them; the state the
+build saves every few seconds reads back as it was."""
+
+from __future__ import annotations
+
+import errno
+import json
+from pathlib import Path
+
+import pytest
+
+from ankiexport import files as files_module
+from ankiexport.build import lessoncache
+from ankiexport.build.runner import Job, Workspace, build_one, finish
+from ankiexport.build.sources import Source
+from ankiexport.build.state import Artifact, LessonRecord, PublishedRecord, State, load_state, save_state
+from ankiexport.config import Settings
+from ankiexport.files import sha256_bytes
+from ankiexport.writers.apkg import load_part
+
+
+def _files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_a_worker_writes_nothing_and_the_build_process_writes_it_all(sample_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    space = Workspace(out, out / ".cache", Settings(formats=("apkg", "pdf")))
+    source = Source(sample_path, sample_path.stem, sample_path.stem, "f" * 64, 1_700_000_000)
+    built = build_one(Job(source), space)
+    assert built.ok and built.record is None, built.messages
+    assert not out.exists()  # rendering wrote nothing: not the outputs, not the cache entries
+    names = sorted(output.name for _, output in built.outputs)
+    assert names == sorted(
+        f"{source.stem}{suffix}" for suffix in (".apkg", ".pdf", "-gapfill.pdf", "-teacher.pdf", "-reading.pdf")
+    )
+    data = {output.name: output.data for _, output in built.outputs}
+    assert {path for path, _ in built.kept} == {
+        lessoncache.cache_path(space.cache_dir, source.fingerprint),
+        space.cache_dir / "deck-parts" / "ff" / source.fingerprint,
+    }
+    done = finish(built, space)
+    assert done.ok and done.record is not None
+    assert not done.outputs and not done.kept  # their bytes are not held after writing
+    assert {a.file: a.sha256 for a in done.record.artifacts} == {n: sha256_bytes(d) for n, d in data.items()}
+    assert {name for name in _files(out) if "/" not in name} == set(names)
+    assert all((out / name).read_bytes() == data[name] for name in names)
+    assert lessoncache.load(space.cache_dir, source.fingerprint) == done.lesson
+    assert load_part(space.cache_dir, source.fingerprint) is not None
+
+
+def test_a_write_error_fails_only_that_lesson_with_its_message(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    space = Workspace(out, out / ".cache", Settings(formats=("pdf",)))
+    source = Source(sample_path, sample_path.stem, sample_path.stem, "f" * 64, 1_700_000_000)
+    built = build_one(Job(source), space)
+    real = files_module.fsync_file
+
+    def full_for_the_teacher(path: Path) -> None:
+        if "-teacher.pdf." in path.name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path)
+
+    monkeypatch.setattr(files_module, "fsync_file", full_for_the_teacher)
+    done = finish(built, space)
+    assert not done.ok and done.record is None
+    teacher = out / f"{source.stem}-teacher.pdf"
+    assert done.messages[-1] == f"{sample_path}: error: cannot write {teacher}: No space left on device"
+    assert not [p for p in out.iterdir() if p.suffix in (".pdf", ".tmp")]  # all of the lesson's files or none
+
+
+def test_saved_state_reads_back_as_it_was(tmp_path: Path) -> None:
+    files = (
+        Artifact("a.apkg", "apkg", "learner", 10, "0" * 64, 5, notes=3, cards=4),
+        Artifact("a-teacher.pdf", "pdf", "teacher", 20, "1" * 64, 6, pages=5),
+    )
+    state = State(
+        {"a": LessonRecord("a", "lessons/a.txt", "Title", None, "f1", files, title_ja="題", revised=7, terms=2)},
+        {"combined": PublishedRecord("f9", 1, files[:1])},
+    )
+    path = tmp_path / "state.json"
+    save_state(path, state)
+    assert load_state(path) == state
+    assert json.loads(path.read_text("utf-8"))["lessons"]["a"]["title_ja"] == "題"  # kept readable, not escaped
