@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ankiexport.cli import main
+from shared_folders import made_once
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
@@ -53,46 +55,68 @@ GENERATED: dict[str, tuple[bytes, int | None, str]] = {
 }
 
 
-def build(tmp_path: Path, bad: Path) -> tuple[int, str, set[str]]:
-    lessons = tmp_path / "lessons"
-    lessons.mkdir(exist_ok=True)
+@dataclass(frozen=True)
+class Built:
+    """One build of the sample with every bad lesson beside it: what it printed, and what it left in out/."""
+
+    lessons: Path
+    code: int
+    output: str
+    names: frozenset[str]
+
+
+def _build_all(folder: Path) -> None:
+    lessons = folder / "lessons"
+    lessons.mkdir()
     shutil.copy(SAMPLE, lessons / SAMPLE.name)
-    result = CliRunner().invoke(main, ["build", str(lessons), "--out", str(tmp_path / "out"), "-j", "1"])
-    names = {p.name for p in (tmp_path / "out").iterdir()}
-    return result.exit_code, result.output, names
+    for name in CORPUS:
+        shutil.copy(FIXTURES / name, lessons / name)
+    for name, (data, _, _) in GENERATED.items():
+        (lessons / name).write_bytes(data)
+    result = CliRunner().invoke(main, ["build", str(lessons), "--out", str(folder / "out"), "-j", "1"])
+    (folder / "exit-code").write_text(str(result.exit_code))
+    (folder / "output.txt").write_text(result.output, "utf-8")
 
 
-def assert_failed_cleanly(code: int, output: str, names: set[str], bad: Path, where: str, message: str) -> None:
-    assert code == 1, output
-    assert f"{where}: error: " in output, output
-    assert message in output, output
-    assert "Traceback" not in output
-    assert "1 built, 0 unchanged, 1 failed" in output
-    assert not any(name.startswith(bad.stem) for name in names), names
-    assert f"{SAMPLE.stem}.apkg" in names
-    assert f"{SAMPLE.stem}.pdf" in names
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample and the whole bad-input corpus built together, once for the session: each bad lesson must fail
+    with its own message while every other lesson goes on (building the sample beside each one on its own would
+    cost a build per bad lesson and check nothing more)."""
+    folder = made_once(tmp_path_factory, "bad-inputs", _build_all)
+    names = frozenset(p.name for p in (folder / "out").iterdir())
+    output = (folder / "output.txt").read_text("utf-8")
+    return Built(folder / "lessons", int((folder / "exit-code").read_text()), output, names)
+
+
+def test_the_bad_lessons_fail_and_the_sample_builds(built: Built) -> None:
+    assert built.code == 1, built.output
+    assert "Traceback" not in built.output
+    assert f"1 built, 0 unchanged, {len(CORPUS) + len(GENERATED)} failed" in built.output
+    assert f"{SAMPLE.stem}.apkg" in built.names
+    assert f"{SAMPLE.stem}.pdf" in built.names
+
+
+def assert_failed_cleanly(built: Built, name: str, line: int | None, message: str) -> None:
+    bad = built.lessons / name
+    where = f"{bad}:{line}" if line is not None else str(bad)
+    lines = (text.strip() for text in built.output.splitlines())
+    errors = [text for text in lines if text.startswith(f"{bad}:") and ": error: " in text]
+    assert errors, built.output
+    assert all(error.startswith(f"{where}: error: ") and message in error for error in errors), errors
+    assert not any(name.startswith(bad.stem) for name in built.names), built.names
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
-def test_corpus_lesson_fails_alone_with_its_message(tmp_path: Path, name: str) -> None:
+def test_corpus_lesson_fails_alone_with_its_message(built: Built, name: str) -> None:
     line, message = CORPUS[name]
-    (tmp_path / "lessons").mkdir()
-    bad = tmp_path / "lessons" / name
-    shutil.copy(FIXTURES / name, bad)
-    code, output, names = build(tmp_path, bad)
-    where = f"{bad}:{line}" if line is not None else str(bad)
-    assert_failed_cleanly(code, output, names, bad, where, message)
+    assert_failed_cleanly(built, name, line, message)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))
-def test_generated_bad_input_fails_alone(tmp_path: Path, name: str) -> None:
-    data, line, message = GENERATED[name]
-    (tmp_path / "lessons").mkdir()
-    bad = tmp_path / "lessons" / name
-    bad.write_bytes(data)
-    code, output, names = build(tmp_path, bad)
-    where = f"{bad}:{line}" if line is not None else str(bad)
-    assert_failed_cleanly(code, output, names, bad, where, message)
+def test_generated_bad_input_fails_alone(built: Built, name: str) -> None:
+    _, line, message = GENERATED[name]
+    assert_failed_cleanly(built, name, line, message)
 
 
 def test_every_bad_fixture_is_in_the_corpus() -> None:

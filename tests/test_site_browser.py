@@ -7,6 +7,7 @@ horizontal overflow, links and media that resolve inside out/, requests that sta
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from ankiexport.build import BuildOptions, run_build
 from ankiexport.config import Settings
 from browser import SCHEMES, VIEWPORTS, launch, serve
+from shared_folders import made_once
 from system_tools import require
 
 SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
@@ -57,12 +59,7 @@ def _build(lessons: Path, out: Path, audio: str) -> None:
         assert run_build(BuildOptions(paths=(lessons,), out_dir=out, settings=Settings(), verbosity=0)) == 0
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample and a hostile lesson built once into an out/ folder, as the publishing job builds it, and a short
-    lesson with audio (synthesising the sample's would cost the suite half a minute; the audio extra is in the
-    test extra, so CI always has it)."""
-    root = tmp_path_factory.mktemp("site")
+def _make_site(root: Path) -> None:
     lessons, spoken = root / "lessons", root / "spoken"
     lessons.mkdir()
     spoken.mkdir()
@@ -71,8 +68,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (spoken / f"{VOICE_STEM}.txt").write_text(VOICE_LESSON, "utf-8")
     _build(lessons, root / "out", audio="off")
     _build(spoken, root / "out", audio="on")
-    assert (root / "out" / f"{VOICE_STEM}-article.mp3").is_file()
-    return root / "out"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample and a hostile lesson built once into an out/ folder, as the publishing job builds it, and a short
+    lesson with audio (synthesising the sample's would cost the suite half a minute; the audio extra is in the
+    test extra, so CI always has it). Built once for the session, whichever xdist workers run these tests."""
+    out = made_once(tmp_path_factory, "site", _make_site) / "out"
+    assert (out / f"{VOICE_STEM}-article.mp3").is_file()
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -116,9 +121,28 @@ def _local_file(url: str, base: str, site: Path) -> Path | None:
     return target if target.is_relative_to(site.resolve()) and target.is_file() else None
 
 
-def _load(browser: Any, base: str, name: str, viewport: str, scheme: str) -> tuple[Any, Any, dict[str, list[str]]]:
-    """Open ``name`` in a fresh context; every request that leaves the local server is refused and recorded."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+@pytest.fixture(scope="session")
+def tabs(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
+    """One open page per viewport and colour scheme, reused by every load: starting a page's renderer process costs
+    about a second of CPU, a navigation in a running one next to nothing. Each load brings its own listeners and
+    request route and takes them off again, and a route turns the HTTP cache off, so no load sees another's
+    requests or is served from another's responses."""
+    pages: dict[tuple[str, str], Any] = {}
+    yield pages
+    for page in pages.values():
+        page.context.close()
+
+
+@contextlib.contextmanager
+def _loaded(
+    browser: Any, tabs: dict[tuple[str, str], Any], url: str, viewport: str, scheme: str
+) -> Iterator[tuple[Any, dict[str, list[str]]]]:
+    """``url`` open in the page of that viewport and scheme; every request that leaves the local server (the one
+    ``url`` is on) is refused and recorded, as are failed responses and console errors, until the block ends."""
+    base = url[: url.index("/", len("http://")) + 1]
+    if (viewport, scheme) not in tabs:
+        tabs[viewport, scheme] = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme).new_page()
+    page = tabs[viewport, scheme]
     seen: dict[str, list[str]] = {"outside": [], "failed": [], "console": []}
 
     def route(route: Any) -> None:
@@ -128,12 +152,31 @@ def _load(browser: Any, base: str, name: str, viewport: str, scheme: str) -> tup
             seen["outside"].append(route.request.url)
             route.abort()
 
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and seen["console"].append(message.text))
-    page.on("response", lambda response: response.status >= 400 and seen["failed"].append(response.url))
-    page.goto(base + name, wait_until="load")
-    return context, page, seen
+    def console(message: Any) -> None:
+        if message.type == "error":
+            seen["console"].append(message.text)
+
+    def response(response: Any) -> None:
+        if response.status >= 400:
+            seen["failed"].append(response.url)
+
+    page.context.route("**/*", route)
+    page.on("console", console)
+    page.on("response", response)
+    try:
+        page.goto(url, wait_until="load")
+        yield page, seen
+    finally:
+        try:  # leave the page blank and on screen media, without this load's listeners, for the next load
+            page.goto("about:blank")
+            page.emulate_media(media="screen")
+            page.remove_listener("console", console)
+            page.remove_listener("response", response)
+            page.context.unroute("**/*", route)
+        except Exception:  # a page that cannot be reset is not reused: the next load opens a new one
+            del tabs[viewport, scheme]
+            with contextlib.suppress(Exception):
+                page.context.close()
 
 
 # Every player loads its metadata (or fails); resolves to [src, duration or -1] per player. The 20 s bound only
@@ -177,9 +220,10 @@ def _findings(page: Any, base: str, site: Path, seen: dict[str, list[str]], *, a
 
 
 @pytest.mark.parametrize(("name", "viewport", "scheme"), LOADS)
-def test_page_in_a_real_browser(browser: Any, base_url: str, site: Path, name: str, viewport: str, scheme: str) -> None:
-    context, page, seen = _load(browser, base_url, name, viewport, scheme)
-    try:
+def test_page_in_a_real_browser(
+    browser: Any, tabs: dict[tuple[str, str], Any], base_url: str, site: Path, name: str, viewport: str, scheme: str
+) -> None:
+    with _loaded(browser, tabs, base_url + name, viewport, scheme) as (page, seen):
         assert page.evaluate("document.querySelectorAll('a[href]').length") > 0
         # A file size never breaks across lines ("213 / KB" at phone width was the old index's look).
         assert page.evaluate("[...document.querySelectorAll('.size')].filter(e => e.getClientRects().length > 1)") == []
@@ -188,8 +232,6 @@ def test_page_in_a_real_browser(browser: Any, base_url: str, site: Path, name: s
         # axe-core at phone width in both themes (colour contrast differs by theme; the DOM does not by width).
         found = _findings(page, base_url, site, seen, axe=viewport == "phone")
         assert {check: problems for check, problems in found.items() if problems} == {}
-    finally:
-        context.close()
 
 
 BROKEN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -203,15 +245,11 @@ BROKEN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 </body></html>"""
 
 
-def test_the_checks_catch_what_they_check(browser: Any, tmp_path: Path) -> None:
+def test_the_checks_catch_what_they_check(browser: Any, tabs: dict[tuple[str, str], Any], tmp_path: Path) -> None:
     """A page with one fault per check: each check must report it (a check that cannot fail proves nothing)."""
     (tmp_path / "broken.html").write_text(BROKEN_PAGE, "utf-8")
-    with serve(tmp_path) as base:
-        context, page, seen = _load(browser, base, "broken.html", "phone", "light")
-        try:
-            found = _findings(page, base, tmp_path, seen, axe=True)
-        finally:
-            context.close()
+    with serve(tmp_path) as base, _loaded(browser, tabs, base + "broken.html", "phone", "light") as (page, seen):
+        found = _findings(page, base, tmp_path, seen, axe=True)
     assert found["overflow"] and found["console"], found  # the data: image refused by the page's policy
     assert base + "missing.pdf" in found["unresolved"] and base + "gone.png" in found["failed"]
     assert set(found["outside"]) == {"https://example.invalid/a.mp3"}  # refused, and recorded
@@ -219,9 +257,10 @@ def test_the_checks_catch_what_they_check(browser: Any, tmp_path: Path) -> None:
     assert {"color-contrast", "image-alt"} <= {violation.split()[0] for violation in found["axe"]}
 
 
-def test_printing_a_lesson_gives_every_translation_without_players(browser: Any, base_url: str, site: Path) -> None:
-    context, page, _ = _load(browser, base_url, f"{SAMPLE.stem}.html", "desktop", "dark")
-    try:
+def test_printing_a_lesson_gives_every_translation_without_players(
+    browser: Any, tabs: dict[tuple[str, str], Any], base_url: str
+) -> None:
+    with _loaded(browser, tabs, f"{base_url}{SAMPLE.stem}.html", "desktop", "dark") as (page, _):
         visible = "sel => [...document.querySelectorAll(sel)].map(e => e.checkVisibility())"
         assert set(page.evaluate(visible, "details.s > p")) == {False}  # on screen: behind a tap
         page.emulate_media(media="print")
@@ -230,5 +269,3 @@ def test_printing_a_lesson_gives_every_translation_without_players(browser: Any,
         assert set(page.evaluate(visible, "audio, .downloads, .crumbs, .full, .no-print")) <= {False}
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(255, 255, 255)"  # dark theme on screen, white paper in print
-    finally:
-        context.close()

@@ -1,0 +1,34 @@
+"""Folders made once per test session and shared by every pytest-xdist worker: expensive set-ups (a built site, a
+built sample) that each worker would otherwise make again."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make`` fills once per test session, shared by every xdist worker instead of each making its own.
+
+    The first worker to ask makes it under a file lock; the others block on that lock (a condition, not a sleep) and
+    then find it made. Only a ``make`` that returned marks it made, so a failed one is tried again, from empty, by the
+    next worker that asks. Tests only read it: a test that changes files copies them into its own ``tmp_path`` first."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: the session's own temporary folder
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    shared = tmp_path_factory.getbasetemp().parent  # this session's folder, the parent of every worker's own
+    folder, made = shared / name, shared / f"{name}.made"
+    with open(shared / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            made.touch()
+    return folder
