@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import system_tools
+from shared_folders import build_fixture_lessons, made_once
 
 # Builds in tests make no audio (synthesis costs ~0.4 s a term, ~3 s a sentence); the tests about audio synthesise a
 # few short texts themselves. Set here, so that builds in subprocesses inherit it too.
@@ -65,6 +66,13 @@ def sample_path() -> Path:
 def fixtures_dir() -> Path:
     """Folder of fixture lessons, each named by the feature it exercises."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def built_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The out/ folder of the sample and every fixture lesson, built once for the session and shared by every xdist
+    worker: test_golden checks its bytes, test_writer_pdf reads the fixtures' worksheets. Nothing may change it."""
+    return made_once(tmp_path_factory, "built-fixtures", build_fixture_lessons) / "out"
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
     """A folder ``make`` fills once per test session, shared by every xdist worker instead of each making its own.
@@ -32,3 +34,21 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
             make(folder)
             made.touch()
     return folder
+
+
+def build_fixture_lessons(root: Path) -> None:
+    """Build the sample and every fixture lesson (the bad_* ones fail) from ``root``, as test_golden records them:
+    one process, every lesson's revision time from SOURCE_DATE_EPOCH (outside git), into ``root/out``."""
+    from click.testing import CliRunner
+
+    from ankiexport.cli import main
+
+    lessons = root / "lessons"
+    lessons.mkdir()
+    for source in [*(ROOT / "lessons").iterdir(), *(ROOT / "tests" / "lessons").iterdir()]:
+        shutil.copy(source, lessons / source.name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+        result = CliRunner().invoke(main, ["build", "-q", "-j", "1", "lessons", "--out", "out"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output  # the bad_* fixtures fail; the others build

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -26,6 +27,7 @@ def build(root: Path, *arguments: str) -> Result:
     return CliRunner().invoke(main, command, catch_exceptions=False)
 
 
+@functools.cache  # the module's files are read by several tests and never change
 def text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
@@ -44,6 +46,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out"
 
 
+@functools.cache  # reading and analysing the sample costs more than what a test does with it
 def sheet(version: str) -> Sheet:
     settings = Settings()
     width, height = PAGE_SIZES[settings.page_size]
