@@ -258,10 +258,7 @@ def plan_matching(sheet: Sheet) -> Matching:
 
 
 def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
-    lesson = sheet.lesson
-    unused = len(plan.choices) - len(plan.items)
-    spare = f" {unused} words are not used." if unused > 1 else " One word is not used." if unused else ""
-    spare_ja = f"使わない語が{unused}つあります。" if unused else ""
+    """The matching exercise: its heading, what to do, and the grid of meanings beside words."""
     story: list[Any] = [
         heading(
             number,
@@ -271,29 +268,28 @@ def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
             points=_points("matching", plan.items),
             space=sheet.pick(12, 9, 6),
         ),
-        *instructions(
-            "Which word or phrase has each Japanese meaning? Write its letter in the brackets." + spare,
-            "それぞれの日本語の意味を表す語句を選び、記号を（　）に書きなさい。" + spare_ja,
-        ),
+        *_matching_instructions(len(plan.choices) - len(plan.items)),
+        _matching_grid(sheet, plan),
     ]
-    rows = []
-    for row in range(max(len(plan.items), len(plan.choices))):
-        left: list[Any] = [cell([]), cell([]), cell([])]
-        if row < len(plan.items):
-            place = Slot(22, BODY, rule=False, answer=plan.answer(row), answer_style=ANSWER)
-            bracket: list[Inline] = [Span("(", BODY), place, Span(")", BODY)]
-            left = [
-                cell([Span(f"{row + 1}.", LABEL)], align="right"),
-                cell(bracket),
-                cell([Span(lesson.vocabulary[plan.items[row]].gloss, BODY)]),
-            ]
-        right: list[Any] = [cell([]), cell([])]
-        if row < len(plan.choices):
-            right = [
-                cell([Span(f"{letter(row)}.", LABEL)], align="right"),
-                cell([Span(headword(lesson, plan.choices[row]), BODY)]),
-            ]
-        rows.append(left + right)
+    return section(story, sheet)
+
+
+def _matching_instructions(unused: int) -> list[RichText]:
+    """What to do, and how many words are left over: a student who knows it does not hunt for a use of each."""
+    spare = f" {unused} words are not used." if unused > 1 else " One word is not used." if unused else ""
+    spare_ja = f"使わない語が{unused}つあります。" if unused else ""
+    return instructions(
+        "Which word or phrase has each Japanese meaning? Write its letter in the brackets." + spare,
+        "それぞれの日本語の意味を表す語句を選び、記号を（　）に書きなさい。" + spare_ja,
+    )
+
+
+def _matching_grid(sheet: Sheet, plan: Matching) -> Table:
+    """One row per meaning (number, bracket, gloss) beside one word (letter, headword); the words outnumber them."""
+    rows = [
+        _meaning_cells(sheet.lesson, plan, row) + _word_cells(sheet.lesson, plan, row)
+        for row in range(max(len(plan.items), len(plan.choices)))
+    ]
     term_width = sheet.width * 0.3
     numbers = label_width((f"{n + 1}." for n in range(len(plan.items))), 20.0)
     letters = label_width((f"{letter(n)}." for n in range(len(plan.choices))), 24.0)
@@ -301,8 +297,30 @@ def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
     grid = table(rows, widths)
     pad = sheet.pick(3.5, 2.5, 1.8)
     grid.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]))
-    story.append(grid)
-    return section(story, sheet)
+    return grid
+
+
+def _meaning_cells(lesson: Lesson, plan: Matching, row: int) -> list[Any]:
+    """The row's Japanese meaning with its number and the bracket the letter goes in (the answer, for teachers)."""
+    if row >= len(plan.items):
+        return [cell([]), cell([]), cell([])]
+    place = Slot(22, BODY, rule=False, answer=plan.answer(row), answer_style=ANSWER)
+    bracket: list[Inline] = [Span("(", BODY), place, Span(")", BODY)]
+    return [
+        cell([Span(f"{row + 1}.", LABEL)], align="right"),
+        cell(bracket),
+        cell([Span(lesson.vocabulary[plan.items[row]].gloss, BODY)]),
+    ]
+
+
+def _word_cells(lesson: Lesson, plan: Matching, row: int) -> list[Any]:
+    """The row's lettered English word, in its dictionary form."""
+    if row >= len(plan.choices):
+        return [cell([]), cell([])]
+    return [
+        cell([Span(f"{letter(row)}.", LABEL)], align="right"),
+        cell([Span(headword(lesson, plan.choices[row]), BODY)]),
+    ]
 
 
 def _points(kind: str, items: Sequence[Any]) -> str:
