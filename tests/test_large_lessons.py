@@ -92,3 +92,28 @@ def test_deck_audio_past_the_limit_is_warned_once_naming_the_file(
         assert len(warned) == 1 and warned[0].startswith(f"{lesson}: warning: ") and "20,000" in warned[0]
     else:
         assert warned == []
+
+
+def test_pdf_pages_are_kept_compressed_and_drawn_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps a long lesson's worksheets small in memory: every finished page of every edition is held as its
+    compressed stream (not its operators), and the teacher edition keeps no page for the student editions, which
+    get each page as it is finished."""
+    import dataclasses
+
+    from ankiexport.writers import pdf_edition
+    from ankiexport.writers.pdf import render_editions
+
+    saved: list[pdf_edition.EditionCanvas] = []
+    save = pdf_edition.EditionCanvas.save
+
+    def keep(canvas: pdf_edition.EditionCanvas) -> None:
+        saved.append(canvas)
+        save(canvas)
+
+    monkeypatch.setattr(pdf_edition.EditionCanvas, "save", keep)
+    editions = render_editions(load_lesson(SAMPLE, Settings()), Settings())
+    pages = [page for canvas in saved for page in canvas._doc.Pages.pages]
+    assert len(saved) == 4  # the teacher edition, its two student editions, the reading handout
+    assert len(pages) == editions.teacher_pages + sum(n for _, _, n in editions.handouts) + editions.reading_pages
+    assert all(page.stream is None and isinstance(page.Contents, pdf_edition._CompressedStream) for page in pages)
+    assert [field.name for field in dataclasses.fields(pdf_edition.RecordedPage)] == ["handout", "lowest"]

@@ -23,7 +23,7 @@ from ..model import Lesson
 from . import Output, Written
 from . import pdf_sheets as sheets
 from .determinism import revision_moment
-from .pdf_edition import EditionCanvas, RecordedPage, replay, share_subsets
+from .pdf_edition import EditionCanvas, RecordedPage, share_subsets
 from .pdf_reading import reading_story
 from .pdf_sheets import GOTHIC, MINCHO, NOTE, SANS_BOLD, SERIF, SIZE, Sheet
 from .pdf_text import RichText, Span
@@ -267,8 +267,9 @@ RETRY_PAGES = 12
 
 
 def render_editions(lesson: Lesson, settings: Settings, version: str = "") -> Editions:
-    """Every PDF of ``lesson``: laid out and drawn once for the teacher edition, whose pages the student editions
-    replay without the answers. ``version`` ("A", "B", ...) reshuffles the exercises and labels the header."""
+    """Every PDF of ``lesson``: laid out and drawn once for the teacher edition, whose pages go to the student
+    editions without the answers as they are finished. ``version`` ("A", "B", ...) reshuffles the exercises and
+    labels the header."""
     prepare(settings)
     paper = _paper(settings, lesson)
     for density in range(DENSITIES):
@@ -309,20 +310,20 @@ def _worksheets(sheet: Sheet, paper: _Paper, last: bool) -> tuple[tuple[tuple[st
         if not last and pages <= RETRY_PAGES and (paper.bottom + paper.height - page.lowest) / paper.height < MIN_FILL:
             raise _ShortPageError
 
-    def make_students(teacher: EditionCanvas) -> None:
+    def finish_students(teacher: EditionCanvas) -> None:
         for page in teacher.pages:
             check(page, len(teacher.pages))
         drawn.append(len(teacher.pages))
-        student = _canvas_maker(lesson, settings, paper, "worksheet (student edition)")
-        for suffix in dict.fromkeys(p.handout for p in teacher.pages if p.handout is not None):
-            handouts.append((suffix, *replay(teacher, suffix, student, student_footer)))
+        handouts.extend(teacher.finish_editions())
 
     make_teacher = _canvas_maker(lesson, settings, paper, "worksheet (teacher edition, with answers)")
+    make_student = _canvas_maker(lesson, settings, paper, "worksheet (student edition)")
 
     def make(*args: Any, **kwargs: Any) -> _Canvas:
         canvas = make_teacher(*args, **kwargs)
-        canvas.before_save = make_students
+        canvas.before_save = finish_students
         canvas.with_answers = True
+        canvas.student_canvas, canvas.student_footer = make_student, student_footer
         return canvas
 
     make.author, make.subject = make_teacher.author, make_teacher.subject  # type: ignore[attr-defined]

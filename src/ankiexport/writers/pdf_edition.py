@@ -1,37 +1,71 @@
-"""Lay out and draw once, save several PDFs: the teacher edition's canvas records its pages for the student editions.
+"""Lay out and draw once, save several PDFs: the teacher edition's canvas makes the student editions as it goes.
 
 The teacher edition is the student pages with answers drawn in place, then the answer key. Its canvas brackets
-every answer (and its own footer) as teacher-only drawing; each finished page is kept without those operators,
-tagged with the student handout it belongs to. A student edition is then a fresh canvas that replays its pages'
-operators verbatim, sharing the teacher document's font subsets, so nothing is measured, broken or encoded twice.
+every answer (and its own footer) as teacher-only drawing; as each page is finished, its operators without those
+brackets go to the student edition of the handout the page belongs to, a canvas of its own that shares the teacher
+document's font subsets, so nothing is measured, broken or encoded twice. Every page's content stream is compressed
+as soon as the page is finished, so a long lesson's editions never hold their drawn pages uncompressed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
 
 @dataclass
 class RecordedPage:
-    """One drawn page as a student edition prints it: the shared operators, its handout and its outline entries."""
+    """What is kept of a drawn teacher page: its handout and how full it is (its operators went to its edition)."""
 
-    ops: list[str]
     handout: str | None  # the student handout the page belongs to; None for the teacher-only pages
     lowest: float  # the lowest frame position any flowable reached: how full the page is
-    bookmarks: list[tuple[str, str, int]] = field(default_factory=list)  # (key, title, level)
+
+
+class _CompressedStream(pdfdoc.PDFStream):  # type: ignore[misc]  # reportlab is untyped
+    """A page's content, encoded when the page is finished: written as reportlab writes a compressed page stream
+    (the same filters, the same bytes), but the document keeps a few kilobytes a page instead of the operators."""
+
+    __Comment__ = "page stream"
+
+    def __init__(self, content: str) -> None:
+        filters = [pdfdoc.PDFBase85Encode, pdfdoc.PDFZCompress] if rl_config.useA85 else [pdfdoc.PDFZCompress]
+        encoded: bytes | str = zlib.compress(content.encode("utf-8"))  # what PDFZCompress.encode does
+        if rl_config.useA85:
+            encoded = pdfdoc.PDFBase85Encode.encode(encoded)
+        dictionary = pdfdoc.PDFDictionary()
+        dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(f.pdfname) for f in filters])
+        super().__init__(dictionary, encoded)
+
+
+def _compress_last_page(canvas: Canvas) -> None:
+    page = canvas._doc.Pages.pages[-1]
+    if page.compression and page.stream and not page.Contents:
+        page.Contents, page.stream = _CompressedStream(page.stream), None
+
+
+class Edition:
+    """A student edition being made: its canvas, its file and how many pages it has so far."""
+
+    def __init__(self, canvas: Canvas, buffer: io.BytesIO) -> None:
+        self.canvas = canvas
+        self.buffer = buffer
+        self.pages = 0
 
 
 class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
-    """A canvas that knows teacher-only drawing and records every page for replay.
+    """A canvas that knows teacher-only drawing and compresses each page as it is finished.
 
-    ``before_save`` runs when the document is complete (the page count known), before the file is written: it is
-    where the student editions are made, while the shared font subsets are still open.
+    With ``student_canvas`` set (the teacher edition), each finished page also goes, without its teacher-only
+    drawing, to the student edition of its handout, with that edition's own footer (``student_footer``).
+    ``before_save`` runs when the document is complete (the page count known), before the file is written.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,6 +74,9 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self.with_answers = False  # True on the teacher edition's canvas: only it draws answers
         self.lowest = float("inf")
         self.pages: list[RecordedPage] = []
+        self.editions: dict[str, Edition] = {}  # the student editions by handout, in the order they start
+        self.student_canvas: Callable[[io.BytesIO], Canvas] | None = None
+        self.student_footer: Callable[[Canvas, int], None] = lambda canvas, number: None
         self.before_save: Callable[[EditionCanvas], None] | None = None
         self._spans: list[tuple[int, int]] = []
         self._bookmarks: list[tuple[str, str, int]] = []
@@ -67,14 +104,34 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self._bookmarks.append((key, title, level))
 
     def showPage(self) -> None:  # noqa: N802  # reportlab API
-        code, ops, position = self._code, [], 0
-        for start, end in self._spans:
-            ops.extend(code[position:start])
-            position = end
-        ops.extend(code[position:])
-        self.pages.append(RecordedPage(ops, self.handout, self.lowest, self._bookmarks))
+        self.pages.append(RecordedPage(self.handout, self.lowest))
+        if self.handout is not None and self.student_canvas is not None:
+            code, ops, position = self._code, [], 0
+            for start, end in self._spans:
+                ops.extend(code[position:start])
+                position = end
+            ops.extend(code[position:])
+            self._student_page(self.handout, ops)
         self._spans, self._bookmarks, self.lowest = [], [], float("inf")
         super().showPage()
+        _compress_last_page(self)
+
+    def _student_page(self, handout: str, ops: list[str]) -> None:
+        """The finished page, without its teacher-only drawing, as the next page of ``handout``'s edition."""
+        edition = self.editions.get(handout)
+        if edition is None:
+            assert self.student_canvas is not None
+            buffer = io.BytesIO()
+            edition = self.editions[handout] = Edition(self.student_canvas(buffer), buffer)
+        canvas = edition.canvas
+        _link_fonts(self, canvas)  # its footer draws with the teacher's subsets
+        canvas._code.extend(ops)
+        for key, title, level in self._bookmarks:
+            canvas.bookmarkPage(key)
+            canvas.addOutlineEntry(title, key, level)
+        edition.pages += 1
+        self.student_footer(canvas, edition.pages)
+        canvas.showPage()
 
     def save(self) -> None:
         if len(self._code):
@@ -82,6 +139,21 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         if self.before_save is not None:
             self.before_save(self)
         super().save()
+
+    def finish_editions(self) -> list[tuple[str, bytes, int]]:
+        """Save the student editions (while the shared font subsets are still open): (handout, bytes, pages)."""
+        finished = []
+        for handout, edition in self.editions.items():
+            share_fonts(self, edition.canvas)
+            edition.canvas.save()
+            finished.append((handout, edition.buffer.getvalue(), edition.pages))
+        return finished
+
+
+def _link_fonts(source: Canvas, target: Canvas) -> None:
+    """Let ``target`` draw with the subsets of every font ``source`` has used so far (its codes, not new ones)."""
+    for font in source._doc.delayedFonts:
+        font.state[target._doc] = font.state[source._doc]
 
 
 def share_fonts(source: Canvas, target: Canvas) -> None:
@@ -96,28 +168,6 @@ def share_fonts(source: Canvas, target: Canvas) -> None:
         font.state[target_doc] = font.state[source_doc]
         target_doc.fontMapping[name] = internal
         target_doc.delayedFonts.append(font)
-
-
-def replay(
-    source: EditionCanvas,
-    handout: str,
-    make_canvas: Callable[[io.BytesIO], Canvas],
-    footer: Callable[[Canvas, int], None],
-) -> tuple[bytes, int]:
-    """The student edition ``handout``: its recorded pages on a new canvas, each with its own footer."""
-    buffer = io.BytesIO()
-    canvas = make_canvas(buffer)
-    share_fonts(source, canvas)
-    pages = [page for page in source.pages if page.handout == handout]
-    for number, page in enumerate(pages, start=1):
-        canvas._code.extend(page.ops)
-        for key, title, level in page.bookmarks:
-            canvas.bookmarkPage(key)
-            canvas.addOutlineEntry(title, key, level)
-        footer(canvas, number)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue(), len(pages)
 
 
 def _remembered(function: Callable[..., Any], key: Callable[..., Any], size: int = 32) -> Callable[..., Any]:
