@@ -2,19 +2,111 @@
 
 from __future__ import annotations
 
+import bisect
+import gzip
+import itertools
 import re
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 _PLAIN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # OOV rules only make sense for plain (possibly hyphenated) words
 
-# lemminflect reads its tables on first use (~0.2 s); lessons are analysed in bulk, so load once, and only if needed.
+# lemminflect parses both of its lookup tables whole on first use: 120,000 CSV lines, about 0.4 s and 58 MB in every
+# process that analyses a lesson. A lesson asks about a few hundred words, so the tables are read on demand instead:
+# each decompressed once, its sorted word column searched, and only the lines of the words asked about parsed, by
+# lemminflect's own codecs. tests/test_inflection_tables.py checks every word of both tables against lemminflect's.
+
+
+class _Table(Mapping[str, dict[str, tuple[str, ...]]]):
+    """One of lemminflect's lookup tables (a gzipped CSV sorted by its first column), parsed one word at a time."""
+
+    def __init__(self, lines: list[str], words: list[str], parse: Callable[[list[str]], dict[str, tuple[str, ...]]]):
+        self._lines, self._words, self._parse = lines, words, parse
+        self._parsed: dict[str, dict[str, tuple[str, ...]]] = {}
+
+    @classmethod
+    def read(cls, path: str, parse: Callable[[list[str]], dict[str, tuple[str, ...]]]) -> _Table | None:
+        """The table at ``path``; None when it is not sorted by word (then lemminflect loads it its own way)."""
+        lines = gzip.decompress(Path(path).read_bytes()).decode("utf-8").splitlines()
+        words = [line.partition(",")[0] for line in lines]
+        if any(a > b for a, b in itertools.pairwise(words)):
+            return None
+        return cls(lines, words, parse)
+
+    def __getitem__(self, word: str) -> dict[str, tuple[str, ...]]:
+        found = self._parsed.get(word)
+        if found is None:
+            start = bisect.bisect_left(self._words, word)
+            end = bisect.bisect_right(self._words, word, start)
+            if start == end:
+                raise KeyError(word)
+            found = self._parsed[word] = self._parse(self._lines[start:end])
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._words))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(self._words))
+
+
+def _lemma_entry(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    """One word's lemmas by part of speech, as ``LemmaLUCodec.load`` builds them."""
+    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+    from lemminflect.core.LexicalUtils import categoryToUPos
+
+    entry: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        _, category, forms = LemmaLUCodec.fromString(line)
+        entry[categoryToUPos(category)] = forms
+    return entry
+
+
+def _inflection_entry(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    """One word's inflections by Penn tag, as ``InflectionLUCodec.load`` builds them (modals and ``be`` included)."""
+    from lemminflect.codecs.InflectionLUCodec import InflectionLUCodec
+
+    entry: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        entry.update(InflectionLUCodec.fromString(line)[2])
+    return entry
+
+
+@cache
+def _modals() -> dict[str, dict[str, tuple[str, ...]]]:
+    from lemminflect.codecs.InflectionLUCodec import InflectionLUCodec
+
+    fixed: dict[str, dict[str, tuple[str, ...]]] = InflectionLUCodec.updateForAuxMod({})
+    return fixed
+
+
+class _Inflections(_Table):
+    """The inflection table with lemminflect's hard-coded modal and auxiliary verbs, which replace their lines."""
+
+    def __getitem__(self, word: str) -> dict[str, tuple[str, ...]]:
+        fixed = _modals().get(word)
+        return fixed if fixed is not None else super().__getitem__(word)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*super().__iter__(), *_modals()]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @cache
 def _lemminflect() -> ModuleType:
+    """lemminflect, its lookup tables read on demand (once per process, and only if a lesson needs them)."""
     import lemminflect
+    from lemminflect import config
 
+    lemmas = _Table.read(config.lemma_lu_fn, _lemma_entry)
+    inflections = _Inflections.read(config.inflection_lu_fn, _inflection_entry)
+    if lemmas is not None and inflections is not None:  # lemminflect loads a table only where none is set
+        lemminflect.Lemmatizer().lemma_dict = lemmas
+        lemminflect.Inflections().infl_dict = inflections
     module: ModuleType = lemminflect
     return module
 
