@@ -447,7 +447,7 @@ def _classified(text: str) -> list[_Line]:
     visible = [_visible_line(raw) for raw in split_lines(text)]
     lines: list[_Line] = []
     following = ""
-    for number in range(len(visible), 0, -1):
+    for number in range(len(visible), 0, -1):  # from the end, so that each line knows the text after it
         line = visible[number - 1]
         if not line:
             continue
@@ -474,6 +474,7 @@ class _Entry:
     tail: list[tuple[int, str]] = field(default_factory=list)  # unlabelled lines added since the last label
 
     def field_lines(self, kind: FieldKind) -> list[str]:
+        """The lines of the field a label of this kind opens (the list itself, to add to or cut)."""
         return self.gloss if kind == "gloss" else self.explanation
 
 
@@ -794,7 +795,7 @@ def _orphan_start(state: _Parse) -> int | None:
     entry = state.entries[-1] if state.entries else None
     if entry is None or len(entry.tail) < 2:
         return None
-    field_lines = entry.gloss if state.open_field == "gloss" else entry.explanation
+    field_lines = entry.field_lines(state.open_field or "explanation")
     first = 0 if len(field_lines) > len(entry.tail) else 1  # the label line itself held the field's first text
     article = sum(len(paragraph.text) for paragraph in state.article)
     for start in [k for k in range(first, len(entry.tail)) if _title_like(entry.tail[k][1])] + [first]:
@@ -812,7 +813,7 @@ def _recover_translation(state: _Parse) -> None:
         return
     entry = state.entries[-1]
     rest = entry.tail[start:]
-    field_lines = entry.gloss if state.open_field == "gloss" else entry.explanation
+    field_lines = entry.field_lines(state.open_field or "explanation")
     del field_lines[len(field_lines) - len(rest) :]
     state.translation_line = rest[0][0]
     state.warn(
