@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
@@ -117,3 +118,80 @@ def test_pdf_pages_are_kept_compressed_and_drawn_once(monkeypatch: pytest.Monkey
     assert len(pages) == editions.teacher_pages + sum(n for _, _, n in editions.handouts) + editions.reading_pages
     assert all(page.stream is None and isinstance(page.Contents, pdf_edition._CompressedStream) for page in pages)
     assert [field.name for field in dataclasses.fields(pdf_edition.RecordedPage)] == ["handout", "lowest"]
+
+
+def test_a_long_lessons_paragraphs_are_made_as_the_layout_reaches_them(tmp_path: Path) -> None:
+    """Memory: the gap-fill, its key and the reading handout's article are made paragraph by paragraph as the layout
+    reaches them and dropped once drawn, so a long lesson never holds all its paragraphs at once."""
+    import weakref
+
+    from ankiexport.writers import pdf_text
+    from ankiexport.writers.pdf import render_editions
+
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    vocabulary = lines[next(i for i, line in enumerate(lines) if line.startswith("■ Vocab")) :]
+    article = [f"Prices rose {n % 97} points in Tokyo." for n in range(1500)]
+    path = tmp_path / "long.txt"  # no gap-fill block: one is generated, a paragraph per line
+    path.write_text("\n".join([lines[0], *article, *vocabulary]) + "\n", "utf-8")
+    lesson = load_lesson(path, Settings())
+    alive: weakref.WeakSet[pdf_text.RichText] = weakref.WeakSet()
+    most = [0]
+    made = pdf_text.RichText.__init__
+    drawn = pdf_text.RichText.draw
+
+    def making(self: pdf_text.RichText, *args: object, **kwargs: object) -> None:
+        made(self, *args, **kwargs)  # type: ignore[arg-type]
+        alive.add(self)
+
+    def drawing(self: pdf_text.RichText) -> None:
+        most[0] = max(most[0], len(alive))
+        drawn(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_text.RichText, "__init__", making)
+        patch.setattr(pdf_text.RichText, "draw", drawing)
+        editions = render_editions(lesson, Settings())
+    assert editions.reading_pages > 20 and editions.teacher_pages > 60  # 1500 paragraphs in each
+    assert 0 < most[0] < 200
+    # An article longer than a page starts on the first page, under its heading (kept together, it left it empty).
+    assert editions.reading is not None
+    first_page = PdfReader(io.BytesIO(editions.reading)).pages[0].extract_text()
+    assert "Reading" in first_page and "Prices rose 0 points in Tokyo." in first_page
+
+
+def test_a_story_takes_and_puts_back_at_its_front_as_a_list_does() -> None:
+    """The operations reportlab's document template does on its flowable list give the same as on a list."""
+    from ankiexport.writers.pdf_story import Lazy, Story
+
+    made: list[int] = []
+
+    def make(item: int) -> str:
+        made.append(item)
+        return f"p{item}"
+
+    story = Story(["a", Lazy(range(100), make), "b"])
+    plain = ["a", *(f"p{n}" for n in range(100)), "b"]
+    assert len(story) == len(plain) == 102 and made == []
+    for operations in range(40):
+        assert story[0] == plain[0] and story[3] == plain[3] and story[:4] == plain[:4]
+        if operations % 5 == 0:
+            story.insert(0, "x")
+            plain.insert(0, "x")
+        elif operations % 5 == 1:
+            story[0:0] = ["y", "z"]
+            plain[0:0] = ["y", "z"]
+        elif operations % 5 == 2:
+            del story[:2]
+            del plain[:2]
+        else:
+            del story[0]
+            del plain[0]
+        assert len(story) == len(plain)
+    assert max(made) < 60  # made only as far as asked for
+    rest = []
+    while len(story):
+        rest.append(story[0])
+        del story[0]
+    assert rest == plain
+    with pytest.raises(TypeError):
+        story.insert(1, "x")

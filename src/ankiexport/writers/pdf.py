@@ -26,6 +26,7 @@ from .determinism import revision_moment
 from .pdf_edition import EditionCanvas, RecordedPage, share_subsets
 from .pdf_reading import reading_story
 from .pdf_sheets import GOTHIC, MINCHO, NOTE, SANS_BOLD, SERIF, SIZE, Sheet
+from .pdf_story import Story
 from .pdf_text import RichText, Span
 from .pdf_unicode import fix_to_unicode
 
@@ -248,7 +249,7 @@ def _build(
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=footer)])
     doc.check = check
     try:
-        doc.build(story, canvasmaker=make)
+        doc.build(Story(story), canvasmaker=make)
     except LayoutError as exc:
         raise OutputError(f"the worksheet cannot be laid out: {str(exc)[:200]}", lesson.source) from None
     return buffer.getvalue()

@@ -3,6 +3,7 @@ page (dictionary form, 和訳, 解説, and IPA once the lesson model carries it)
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from reportlab.platypus import KeepTogether, Spacer, TableStyle
@@ -23,6 +24,7 @@ from .pdf_sheets import (
     headword,
     table,
 )
+from .pdf_story import Lazy, flowables
 from .pdf_text import RichText, Span, Style
 
 TERM = Style(SANS_BOLD, GOTHIC, 10)
@@ -33,14 +35,26 @@ ARTICLE_SIZES = ((11.5, 19.0), (10.5, 17.0), (10.0, 15.5))
 STUDY_SIZES = ((9.0, 13.5), (8.5, 12.5), (8.0, 11.5))
 
 
-def _height(flowables: list[Any], width: float, room: float = float("inf")) -> float:
+def _height(parts: list[Any], width: float, room: float = float("inf")) -> float:
     """Their total height, measured only until it passes ``room`` (a long article is not laid out per size)."""
     total = 0.0
-    for flowable in flowables:
+    for flowable in flowables(parts):
         total += flowable.wrap(width, 1e6)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
         if total > room:
             break
     return total
+
+
+def _kept(parts: list[Any], sheet: Sheet) -> list[Any]:
+    """The flowables kept together when they fit on a page; else flowing on from where they start (kept together,
+    a text longer than a page would only leave the page it should start on empty)."""
+    if _height(parts, sheet.width, sheet.height) <= sheet.height:
+        return [KeepTogether(list(flowables(parts)))]
+    return parts
+
+
+def _paragraph(text: str, style: Style, leading: float) -> RichText:
+    return RichText([Span("\u3000" + text, style)], leading, space_after=3, align="justify")
 
 
 def _fitting(make: Any, sizes: tuple[tuple[float, float], ...], width: float, room: float) -> list[Any]:
@@ -67,24 +81,21 @@ def reading_story(sheet: Sheet, study: bool) -> list[Any]:
 
     def article(size: float, leading: float) -> list[Any]:
         style = Style(SERIF, MINCHO, size)
-        return [RichText([Span(p.text, style)], leading, space_after=4) for p in lesson.article]
+        return [Lazy(lesson.article, lambda p: RichText([Span(p.text, style)], leading, space_after=4))]
 
     def japanese(size: float, leading: float) -> list[Any]:
         assert translation is not None
-        flowables: list[Any] = [Spacer(1, 6)]
+        parts: list[Any] = [Spacer(1, 6)]
         if translation.title:
-            flowables.append(RichText([Span(translation.title, BOLD)], leading, space_after=3, keep_with_next=True))
+            parts.append(RichText([Span(translation.title, BOLD)], leading, space_after=3, keep_with_next=True))
         style = Style(SERIF, MINCHO, size - 1)
-        flowables += [
-            RichText([Span("\u3000" + text, style)], leading, space_after=3, align="justify")
-            for text in translation.paragraphs
-        ]
-        return flowables
+        paragraph = partial(_paragraph, style=style, leading=leading)
+        return [*parts, Lazy(translation.paragraphs, paragraph)]
 
     if lesson.article:
-        story.append(KeepTogether(_fitting(article, ARTICLE_SIZES, sheet.width, room)))
+        story += _kept(_fitting(article, ARTICLE_SIZES, sheet.width, room), sheet)
     if translation is not None and translation.paragraphs:
-        story.append(KeepTogether(_fitting(japanese, ARTICLE_SIZES, sheet.width, sheet.height)))
+        story += _kept(_fitting(japanese, ARTICLE_SIZES, sheet.width, sheet.height), sheet)
     if study and lesson.vocabulary:
         story.append(KeepTogether(study_page(sheet)))  # on the next page only when it does not fit here
     return story

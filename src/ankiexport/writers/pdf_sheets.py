@@ -20,6 +20,7 @@ from reportlab.platypus.flowables import HRFlowable
 from ..config import Settings
 from ..model import Cloze, GapToken, Lesson
 from .determinism import seeded, unaligned, version_index, version_order
+from .pdf_story import Lazy, flowables
 from .pdf_text import Inline, RichText, Slot, Span, Style, shape
 
 SERIF, SANS_BOLD = "LiberationSerif", "LiberationSans-Bold"
@@ -169,7 +170,7 @@ class KeepSection(Flowable):  # type: ignore[misc]  # reportlab is untyped
         if availHeight >= self.threshold:
             return 0.0, 0.0
         needed = 0.0
-        for flowable in self.content:
+        for flowable in flowables(self.content):
             needed += flowable.wrap(availWidth, availHeight)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
             if needed > availHeight:
                 frame = self._doctemplateAttr("frame")
@@ -419,7 +420,10 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
         ),
         _bank(bank, sheet.width),
     ]
-    for index, item in enumerate(items, start=1):
+    leading = SIZE * sheet.pick(2.3, 2.1, 1.95)
+
+    def sentence(numbered: tuple[int, ClozeItem]) -> RichText:
+        index, item = numbered
         inlines: list[Inline] = []
         position = 0
         for blank in item.blanks:
@@ -429,8 +433,9 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
             inlines.append(answer_line(_blank_width(answer, sheet.width), answer))
             position = blank.end
         inlines.append(Span(item.cloze.sentence[position:], BODY))
-        leading = SIZE * sheet.pick(2.3, 2.1, 1.95)
-        story.append(RichText(inlines, leading, label=[Span(f"{index}.", LABEL)], indent=20, space_after=2))
+        return RichText(inlines, leading, label=[Span(f"{index}.", LABEL)], indent=20, space_after=2)
+
+    story.append(Lazy(list(enumerate(items, start=1)), sentence))  # made as the layout reaches them
     return section(story, sheet)
 
 
@@ -496,11 +501,14 @@ def gapfill(sheet: Sheet, number: int | None) -> list[Any]:
             "最初の文字をヒントに単語を完成させなさい。下線1本が1文字です。",
         ),
     ]
-    for index, tokens in enumerate(lesson.exercise.paragraphs, start=1):
-        if tokens:
-            label = [Span(str(index), SMALL)]
-            leading = sheet.pick(GAP_LEADING, 8.4 * MM, 8.1 * MM)
-            story.append(RichText(_gap_inlines(tokens), leading, label=label, indent=14, space_after=4))
+    leading = sheet.pick(GAP_LEADING, 8.4 * MM, 8.1 * MM)
+
+    def paragraph(numbered: tuple[int, Sequence[GapToken]]) -> RichText:
+        index, tokens = numbered
+        return RichText(_gap_inlines(tokens), leading, label=[Span(str(index), SMALL)], indent=14, space_after=4)
+
+    paragraphs = [(index, tokens) for index, tokens in enumerate(lesson.exercise.paragraphs, start=1) if tokens]
+    story.append(Lazy(paragraphs, paragraph))  # made as the layout reaches them
     return story
 
 
@@ -562,19 +570,23 @@ def _columns(cells: list[RichText], columns: int, width: float) -> Table:
     return result
 
 
-def _gap_key(lesson: Lesson) -> list[RichText]:
+def _gap_key(lesson: Lesson) -> list[Any]:
     """The gapped words, numbered through the exercise and grouped by its numbered paragraphs."""
-    story: list[RichText] = []
+    numbered: list[tuple[int, list[str], int]] = []  # (paragraph, its words, the number of its first word)
     number = 1
     for paragraph, words in enumerate(gapped_words(lesson), start=1):
-        if not words:
-            continue
+        if words:
+            numbered.append((paragraph, words, number))
+            number += len(words)
+
+    def key(entry: tuple[int, list[str], int]) -> RichText:
+        paragraph, words, first = entry
         inlines: list[Inline] = []
-        for word in words:
+        for number, word in enumerate(words, start=first):
             inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), Span("  ", KEY)]
-            number += 1
-        story.append(RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=24, space_after=2))
-    return story
+        return RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=24, space_after=2)
+
+    return [Lazy(numbered, key)]  # made as the layout reaches them
 
 
 _PUNCTUATION = "“”\"‘’'.,;:!?()[]"
