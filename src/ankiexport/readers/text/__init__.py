@@ -1,0 +1,21 @@
+"""Reader for text lessons as teachers receive them: raw bytes to title, article, gap-fill, vocabulary, translation."""
+
+from .classify import field_label, is_gapfill_line, parse_header, section_header
+from .dates import date_from_stem
+from .decode import VALUE_CONTROL, decode_lesson_bytes, describe_control, is_invisible, normalise_text, split_lines
+from .reader import read_text_lesson
+
+__all__ = [
+    "VALUE_CONTROL",
+    "date_from_stem",
+    "decode_lesson_bytes",
+    "describe_control",
+    "field_label",
+    "is_gapfill_line",
+    "is_invisible",
+    "normalise_text",
+    "parse_header",
+    "read_text_lesson",
+    "section_header",
+    "split_lines",
+]
