@@ -2,7 +2,8 @@
 change among many, the no-op rebuild, start-up time and peak memory.
 
 The machine is shared and noisy: every timing is the best of --repeat runs, and the build and the floor alternate so
-that a burst of load hits both. Print the load average beside the figures when you report them.
+that a burst of load hits both. CPU time (user + sys, the command and every process it waited for) is reported beside
+wall time: it moves far less with the load. Print the load average beside the figures when you report them.
 """
 
 from __future__ import annotations
@@ -27,15 +28,26 @@ from generate import generate  # noqa: E402 (a script beside this one, not a pac
 _MAXRSS = """
 import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:]).returncode
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss, file=sys.stderr)
 sys.exit(code)
 """
 # Audio off: the floor has none, and speech synthesis is measured by benchmarks/deck_audio.py.
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764288000", "ANKIEXPORT_AUDIO": "off"}
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time of ``command`` and the peak resident memory (KiB) of its largest process, workers included."""
+@dataclasses.dataclass(frozen=True, order=True)
+class Run:
+    """One timed command: wall seconds, CPU seconds (user + sys of it and its workers), peak RSS (KiB) of its largest
+    process."""
+
+    seconds: float
+    cpu: float
+    rss: int
+
+
+def timed(command: list[str], cwd: Path) -> Run:
+    """Wall and CPU time of ``command`` and the peak resident memory of its largest process, workers included."""
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _MAXRSS, *command], cwd=cwd, capture_output=True, text=True, check=False, env=ENV
@@ -43,7 +55,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return seconds, int(result.stderr.strip().splitlines()[-1])
+    cpu, rss = result.stderr.strip().splitlines()[-1].split()
+    return Run(seconds, float(cpu), int(rss))
 
 
 def ankiexport(*arguments: str) -> list[str]:
@@ -55,24 +68,39 @@ def build(lessons: Path, out: Path, jobs: int, *extra: str) -> list[str]:
     return ankiexport("build", str(lessons), "--out", str(out), "-q", "-j", str(jobs), *extra)
 
 
-def versus_floor(work: Path, lessons: Path, jobs: int, repeat: int) -> dict[str, float]:
-    """Full builds and floor runs, alternating; the best of each."""
-    floor_runs, build_runs = [], []
+def versus_floor(work: Path, lessons: Path, jobs: int, repeat: int) -> dict[str, object]:
+    """Full builds and floor runs, alternating; the best of each, and every run with its CPU time and the load."""
+    floor_runs, build_runs, runs = [], [], []
     formats = ("--format", "apkg", "--format", "pdf")
     for run in range(repeat):
         shutil.rmtree(work / "floor", ignore_errors=True)
         shutil.rmtree(work / "out", ignore_errors=True)
         floor_runs.append(timed([sys.executable, str(HERE / "floor.py"), str(lessons), str(work / "floor")], work))
         build_runs.append(timed(build(lessons, work / "out", jobs, *formats), work))
-        print(f"run {run + 1}: floor {floor_runs[-1][0]:.2f} s, build {build_runs[-1][0]:.2f} s", flush=True)
-    floor, build_seconds = min(floor_runs)[0], min(build_runs)[0]
-    noop = min(timed(build(lessons, work / "out", jobs, *formats), work)[0] for _ in range(repeat))
+        floor, built, load = floor_runs[-1], build_runs[-1], os.getloadavg()[0]
+        runs.append(
+            {
+                "floor": [round(floor.seconds, 2), round(floor.cpu, 2)],
+                "build": [round(built.seconds, 2), round(built.cpu, 2)],
+                "load": round(load, 1),
+            }
+        )
+        print(
+            f"run {run + 1}: floor {floor.seconds:.2f} s (CPU {floor.cpu:.2f} s), build {built.seconds:.2f} s "
+            f"(CPU {built.cpu:.2f} s), ratio {built.seconds / floor.seconds:.2f}, load {load:.1f}",
+            flush=True,
+        )
+    best_floor, best_build = min(floor_runs), min(build_runs)
+    noop = min(timed(build(lessons, work / "out", jobs, *formats), work).seconds for _ in range(repeat))
     return {
-        "floor_seconds": round(floor, 2),
-        "build_seconds": round(build_seconds, 2),
-        "ratio": round(build_seconds / floor, 2),
+        "floor_seconds": round(best_floor.seconds, 2),
+        "build_seconds": round(best_build.seconds, 2),
+        "ratio": round(best_build.seconds / best_floor.seconds, 2),
+        "floor_cpu_seconds": round(min(r.cpu for r in floor_runs), 2),
+        "build_cpu_seconds": round(min(r.cpu for r in build_runs), 2),
+        "runs": runs,  # wall and CPU seconds of each alternating pair, with the 1-minute load average after it
         "noop_seconds": round(noop, 3),
-        "peak_rss_mb": round(max(rss for _, rss in build_runs) / 1024, 1),
+        "peak_rss_mb": round(max(r.rss for r in build_runs) / 1024, 1),
     }
 
 
@@ -109,13 +137,13 @@ def one_changed(work: Path, count: int, jobs: int, repeat: int) -> dict[str, flo
     lessons = work / f"many-{count}"
     paths = generate(lessons, count)
     out = work / f"many-{count}-out"
-    full, _ = timed(build(lessons, out, jobs), work)
+    full = timed(build(lessons, out, jobs), work).seconds
     print(f"full build of {count} lessons (default formats): {full:.1f} s", flush=True)
     runs = []
     for run in range(repeat):
         text = paths[run].read_text("utf-8")
         paths[run].write_text(text.replace("急騰する", f"急騰する（{run}）", 1), "utf-8")
-        runs.append(timed(build(lessons, out, jobs), work)[0])
+        runs.append(timed(build(lessons, out, jobs), work).seconds)
         print(f"one lesson changed among {count}: {runs[-1]:.2f} s", flush=True)
     return {"lessons": count, "full_seconds": round(full, 1), "one_changed_seconds": round(min(runs), 2)}
 
@@ -139,7 +167,7 @@ def main() -> None:
             **versus_floor(work, lessons, arguments.jobs, arguments.repeat),
         }
         print(json.dumps(figures["floor"]), flush=True)
-        figures["help_seconds"] = round(_best(lambda: timed(ankiexport("--help"), work), 5), 3)
+        figures["help_seconds"] = round(min(timed(ankiexport("--help"), work).seconds for _ in range(5)), 3)
         figures["decks"] = deck_scaling([int(n) for n in arguments.notes.split(",") if n], arguments.repeat)
         if arguments.many:
             figures["one_changed"] = one_changed(work, arguments.many, arguments.jobs, arguments.repeat)
