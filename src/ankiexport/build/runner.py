@@ -1,11 +1,10 @@
-"""The runner: builds lessons in worker processes (or inline), each lesson's files written together or not at all.
+"""The runner: builds lessons in worker processes (or inline), each lesson's files written together or not at all."""
 
-Workers only compute (read, analyse, render); the build process writes what they return, on a few threads, so
-that no worker waits for the disk: every file is fsynced before it is renamed into place, and a sample lesson's
-seven fsyncs took about 25 ms on a busy machine, four times its deck. A parallel build loads what every worker
-needs (imports, fonts, lemminflect's tables, the CMU dictionary) once, before it forks them: the workers share that
-memory instead of each loading it.
-"""
+# Workers only compute (read, analyse, render); the build process writes what they return, on a few threads, so
+# that no worker waits for the disk: every file is fsynced before it is renamed into place, and a sample lesson's
+# seven fsyncs took about 25 ms on a busy machine, four times its deck. A parallel build loads what every worker
+# needs (imports, fonts, lemminflect's tables, the CMU dictionary) once, before it forks them: the workers share that
+# memory instead of each loading it.
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-"""Lay out and draw once, save several PDFs: the teacher edition's canvas makes the student editions as it goes.
+"""Lay out and draw once, save several PDFs: the teacher edition's canvas makes the student editions as it goes."""
 
-The teacher edition is the student pages with answers drawn in place, then the answer key. Its canvas brackets
-every answer (and its own footer) as teacher-only drawing; as each page is finished, its operators without those
-brackets go to the student edition of the handout the page belongs to, a canvas of its own that shares the teacher
-document's font subsets, so nothing is measured, broken or encoded twice. Every page's content stream is compressed
-as soon as the page is finished, so a long lesson's editions never hold their drawn pages uncompressed.
-"""
+# The teacher edition is the student pages with answers drawn in place, then the answer key. Its canvas brackets
+# every answer (and its own footer) as teacher-only drawing; as each page is finished, its operators without those
+# brackets go to the student edition of the handout the page belongs to, a canvas of its own that shares the teacher
+# document's font subsets, so nothing is measured, broken or encoded twice. Every page's content stream is compressed
+# as soon as the page is finished, so a long lesson's editions never hold their drawn pages uncompressed.
 
 from __future__ import annotations
 

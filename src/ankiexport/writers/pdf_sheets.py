@@ -1,8 +1,7 @@
-"""The worksheet's sections as flowables: header, matching, sentence cloze, gap-fill, answer key, reading handout.
+"""The worksheet's sections as flowables: header, matching, sentence cloze, gap-fill, answer key, reading handout."""
 
-Every answer is a Slot's ``answer``: the one layout serves both editions, and only the teacher edition's canvas
-draws answers. Shuffles are seeded from the lesson id and the version, never from time or hash().
-"""
+# Every answer is a Slot's ``answer``: the one layout serves both editions, and only the teacher edition's canvas
+# draws answers. Shuffles are seeded from the lesson id and the version, never from time or hash().
 
 from __future__ import annotations
 
