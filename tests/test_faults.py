@@ -115,7 +115,10 @@ class Watch:
         """Build and watch until the build ends (its exit code), or until ``moment``, when it and its workers are
         killed (None)."""
         process = build(lessons, self.out, jobs)
-        while moment is None or not moment(self.poll()):
+        while True:
+            progress = self.poll()  # every poll reads what changed, whether or not the build is to be killed
+            if moment is not None and moment(progress):
+                break
             if process.poll() is not None:
                 self.poll()
                 return process.returncode
