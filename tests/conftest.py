@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ import pytest
 
 import system_tools
 from shared_folders import build_fixture_lessons, made_once
+
+# Compiled test modules (rewritten by pytest for its assertions) and the package's modules are cached in
+# __pycache__ (ignored by git) even where PYTHONDONTWRITEBYTECODE is set, as in this machine's shells: compiling
+# them again costs every pytest process (each xdist worker) about 2 s of CPU per run. Set before pytest imports
+# the test modules and the package; subprocesses still honour the variable, and read what was cached here.
+sys.dont_write_bytecode = False
 
 # Builds in tests make no audio (synthesis costs ~0.4 s a term, ~3 s a sentence); the tests about audio synthesise a
 # few short texts themselves. Set here, so that builds in subprocesses inherit it too.
