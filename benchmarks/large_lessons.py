@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,26 +87,38 @@ from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
 start = time.perf_counter()
 lesson = load_lesson(Path(sys.argv[1]), Settings())
-print(json.dumps({"seconds": time.perf_counter() - start, "sentences": len(lesson.sentences),
-                  "clozes": len(lesson.clozes), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+                  "sentences": len(lesson.sentences), "clozes": len(lesson.clozes), "peak_mb": usage.ru_maxrss / 1024}))
+"""
+
+# The build runs under this wrapper, so that the children's resource usage is the build's alone: CPU (user + sys) of
+# the build and its workers, and the largest peak RSS of any of its processes.
+_BUILD = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"build_seconds": time.perf_counter() - start, "build_cpu": usage.ru_utime + usage.ru_stime,
+                  "build_peak_mb": usage.ru_maxrss / 1024, "build_exit": done.returncode}))
+if done.returncode:
+    print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
 """
 
 
-def measure(path: Path, build: bool) -> dict[str, float]:
-    """Read and analyse in a fresh process; then, unless ``build`` is false, a one-worker build of the lesson."""
+def measure(path: Path, build: bool, audio: bool = False) -> dict[str, float]:
+    """Read and analyse in a fresh process; then, unless ``build`` is false, a one-worker build of the lesson with
+    every default format (audio off unless ``audio``)."""
     result = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True)
     numbers: dict[str, float] = json.loads(result.stdout)
     if build:
+        environment = {**os.environ, "ANKIEXPORT_AUDIO": "on" if audio else "off"}
         with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
+            command = [sys.executable, "-m", "ankiexport", "build", "-q", "-j", "1", str(path), "--out", out]
             done = subprocess.run(
-                [sys.executable, "-m", "ankiexport", "build", "-q", "-j", "1", str(path), "--out", out],
-                capture_output=True,
-                text=True,
-                check=False,
+                [sys.executable, "-c", _BUILD, *command], capture_output=True, text=True, check=True, env=environment
             )
-            numbers["build_seconds"] = time.perf_counter() - start
-            numbers["build_exit"] = done.returncode
+            numbers.update(json.loads(done.stdout))
     return numbers
 
 
@@ -114,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(LESSONS))
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--audio", action="store_true", help="build with audio (default: ANKIEXPORT_AUDIO=off)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for name, make in LESSONS.items():
@@ -121,7 +134,7 @@ def main() -> None:
                 continue
             path = Path(folder) / f"{name}.txt"
             path.write_text(make(), "utf-8")
-            numbers = measure(path, build=not args.no_build)
+            numbers = measure(path, build=not args.no_build, audio=args.audio)
             size = path.stat().st_size
             shown = ", ".join(f"{key} {value:.1f}" for key, value in numbers.items())
             print(f"{name}: {size:,} bytes: {shown}", flush=True)
