@@ -1,10 +1,9 @@
-"""Faults during a build: SIGKILL at any moment leaves only whole previous-or-new files, and the next build recovers.
+"""Faults during a build: SIGKILL at any moment leaves only whole previous-or-new files, and the next build recovers."""
 
-Every build here is watched through its output folder while it runs: every visible file read at any poll must be
-a whole file. The kill moments come from that observed progress (nothing written yet, the folder created, the
-first temporaries, a share of the files renamed into place), never from a clock: a slow or busy machine reaches
-the same moments, only later.
-"""
+# Every build here is watched through its output folder while it runs: every visible file read at any poll must be
+# a whole file. The kill moments come from that observed progress (nothing written yet, the folder created, the
+# first temporaries, a share of the files renamed into place), never from a clock: a slow or busy machine reaches
+# the same moments, only later.
 
 from __future__ import annotations
 

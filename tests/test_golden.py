@@ -1,12 +1,11 @@
-"""The sample's and the fixtures' published outputs, byte for byte, as recorded: refactoring the build changes none.
+"""The sample's and the fixtures' published outputs, byte for byte, as recorded: refactoring the build changes none."""
 
-A deliberate change of output (a new card layout, a worksheet fix, a new manifest field) regenerates the record:
-
-    ANKIEXPORT_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
-
-and says so in its commit message. The record names the library versions it was made with, because a new
-reportlab or genanki release may change bytes without any change of ours.
-"""
+# A deliberate change of output (a new card layout, a worksheet fix, a new manifest field) regenerates the record:
+#
+#     ANKIEXPORT_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+#
+# and says so in its commit message. The record names the library versions it was made with, because a new
+# reportlab or genanki release may change bytes without any change of ours.
 
 from __future__ import annotations
 

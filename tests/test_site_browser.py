@@ -1,9 +1,8 @@
-"""The learners' site in a real browser (Debian's Chromium via Playwright) at phone and desktop width, light and dark.
+"""The learners' site in a real browser (Debian's Chromium via Playwright) at phone and desktop width, light, dark."""
 
-One browser for the whole session; each page is loaded once per viewport and colour scheme and checked for
-horizontal overflow, links and media that resolve inside out/, requests that stay inside out/, console errors
-(a Content-Security-Policy refusal is one), audio metadata, and axe-core's serious or critical violations.
-"""
+# One browser for the whole session; each page is loaded once per viewport and colour scheme and checked for
+# horizontal overflow, links and media that resolve inside out/, requests that stay inside out/, console errors
+# (a Content-Security-Policy refusal is one), audio metadata, and axe-core's serious or critical violations.
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""The site's pages and feed as documents: structure, escaping, policy, learner-only downloads, stable bytes.
+"""The site's pages and feed as documents: structure, escaping, policy, learner-only downloads, stable bytes."""
 
-The browser tests (test_site_browser.py) check how the pages behave; these read what they say.
-"""
+# The browser tests (test_site_browser.py) check how the pages behave; these read what they say.
 
 from __future__ import annotations
 

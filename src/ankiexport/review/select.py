@@ -1,11 +1,10 @@
-"""Which items a cumulative review test asks: terms drawn across lessons in proportion, each asked once, never shown.
+"""Which items a cumulative review test asks: terms drawn across lessons in proportion, each asked once, never shown."""
 
-Pure: lessons and options in, a ``Selection`` out; the same lessons and options give the same test on every machine.
-Three kinds of item: vocabulary matching (a gloss, matched against dictionary forms), sentence cloze (an article
-sentence with the term blanked) and recall (the gloss, write the English with a first-letter hint). A term is used
-by at most one item, and a term printed in the clear anywhere on the test (in a cloze sentence, among the matching
-words or in the word bank) is never asked elsewhere, so no item gives another away.
-"""
+# Pure: lessons and options in, a ``Selection`` out; the same lessons and options give the same test on every machine.
+# Three kinds of item: vocabulary matching (a gloss, matched against dictionary forms), sentence cloze (an article
+# sentence with the term blanked) and recall (the gloss, write the English with a first-letter hint). A term is used
+# by at most one item, and a term printed in the clear anywhere on the test (in a cloze sentence, among the matching
+# words or in the word bank) is never asked elsewhere, so no item gives another away.
 
 from __future__ import annotations
 

@@ -1,13 +1,12 @@
-"""Which built files the publishing job puts where: the Pages site or the release; teacher files in neither.
+"""Which built files the publishing job puts where: the Pages site or the release; teacher files in neither."""
 
-GitHub Pages holds at most 1 GB, so the decks (each lesson's and the all-lessons deck, the largest files with audio)
-go only to the release, which the pages link through the ``deck_url`` setting; the pages, their audio and the
-student worksheets go to Pages. README ("The learners' site") gives the sizes behind this.
-
-    python -m ankiexport.site.collect pages OUT DEST     # copy what Pages serves from OUT into DEST
-    python -m ankiexport.site.collect release OUT DEST   # the same for the release's files
-    python -m ankiexport.site.collect teacher OUT DEST   # teachers' files (never published): a run's artifact
-"""
+# GitHub Pages holds at most 1 GB, so the decks (each lesson's and the all-lessons deck, the largest files with audio)
+# go only to the release, which the pages link through the ``deck_url`` setting; the pages, their audio and the
+# student worksheets go to Pages. README ("The learners' site") gives the sizes behind this.
+#
+#     python -m ankiexport.site.collect pages OUT DEST     # copy what Pages serves from OUT into DEST
+#     python -m ankiexport.site.collect release OUT DEST   # the same for the release's files
+#     python -m ankiexport.site.collect teacher OUT DEST   # teachers' files (never published): a run's artifact
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""IPA for English headwords (General American, stress marked) from the CMU Pronouncing Dictionary, espeak-ng else.
+"""IPA for English headwords (General American, stress marked) from the CMU Pronouncing Dictionary, espeak-ng else."""
 
-The transcription is the broad one learners' dictionaries use (Cambridge's US entries, 英和辞典): /r/ not /ɹ/, long
-vowels marked (iː uː ɑː ɔː ɝː), ə and ɚ for unstressed vowels, stress marks (ˈ primary, ˌ secondary) before the
-stressed syllable, none on words of one syllable.
-"""
+# The transcription is the broad one learners' dictionaries use (Cambridge's US entries, 英和辞典): /r/ not /ɹ/, long
+# vowels marked (iː uː ɑː ɔː ɝː), ə and ɚ for unstressed vowels, stress marks (ˈ primary, ˌ secondary) before the
+# stressed syllable, none on words of one syllable.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Writing genanki decks into a collection database in time linear in decks and notes.
+"""Writing genanki decks into a collection database in time linear in decks and notes."""
 
-genanki's own ``Package.write_to_db`` re-reads, re-parses and rewrites the collection's whole deck and note-type
-JSON once per deck, which made a combined deck of many lessons quadratic. This writes the same collection: the
-same JSON (genanki's round-trips included) and the same rows, with each JSON value written once.
-"""
+# genanki's own ``Package.write_to_db`` re-reads, re-parses and rewrites the collection's whole deck and note-type
+# JSON once per deck, which made a combined deck of many lessons quadratic. This writes the same collection: the
+# same JSON (genanki's round-trips included) and the same rows, with each JSON value written once.
 
 from __future__ import annotations
 
