@@ -63,18 +63,27 @@ def published(out: Path) -> dict[str, bytes]:
 
 def entries(out: Path) -> dict[str, tuple[int, int]]:
     """Every file in ``out`` (temporaries, lock and state too) with its inode and modification time, so that a
-    file renamed into place shows up as new even where a file of that name was before."""
-    if not out.is_dir():
-        return {}
+    file renamed into place shows up as new even where a file of that name was before. (os.scandir: it is called
+    every few milliseconds while a build runs.)"""
     found: dict[str, tuple[int, int]] = {}
-    for folder, _, files in os.walk(out):
-        for name in files:
-            path = os.path.join(folder, name)
-            try:
-                status = os.lstat(path)
-            except FileNotFoundError:  # a temporary renamed or removed while we looked
-                continue
-            found[os.path.relpath(path, out)] = (status.st_ino, status.st_mtime_ns)
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            listing = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):  # not made yet, or removed while we looked
+            return
+        with listing:
+            for entry in listing:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        walk(entry.path, f"{prefix}{entry.name}/")
+                    else:
+                        status = entry.stat(follow_symlinks=False)
+                        found[prefix + entry.name] = (status.st_ino, status.st_mtime_ns)
+                except FileNotFoundError:  # a temporary renamed or removed while we looked
+                    continue
+
+    walk(str(out), "")
     return found
 
 
