@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 import system_tools
-from shared_folders import build_fixture_lessons, made_once
+from shared_folders import build_fixture_lessons, build_sample_project, made_once
 
 # Compiled test modules (rewritten by pytest for its assertions) and the package's modules are cached in
 # __pycache__ (ignored by git) even where PYTHONDONTWRITEBYTECODE is set, as in this machine's shells: compiling
@@ -80,6 +81,19 @@ def built_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The out/ folder of the sample and every fixture lesson, built once for the session and shared by every xdist
     worker: test_golden checks its bytes, test_writer_pdf reads the fixtures' worksheets. Nothing may change it."""
     return made_once(tmp_path_factory, "built-fixtures", build_fixture_lessons) / "out"
+
+
+@pytest.fixture
+def built_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A lessons project with the sample, already built into out/ as `ankiexport build -j 1` leaves it, run from its
+    root (SOURCE_DATE_EPOCH set: not a git checkout). A copy, file times included, of one build made for the
+    session: a build that follows sees exactly what it would after building here itself."""
+    shared = made_once(tmp_path_factory, "built-project", build_sample_project)
+    for folder in ("lessons", "out"):
+        shutil.copytree(shared / folder, tmp_path / folder)  # copy2: modification times kept to the nanosecond
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    return tmp_path
 
 
 @pytest.fixture

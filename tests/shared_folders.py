@@ -52,3 +52,19 @@ def build_fixture_lessons(root: Path) -> None:
         patch.setenv("SOURCE_DATE_EPOCH", "1764288000")
         result = CliRunner().invoke(main, ["build", "-q", "-j", "1", "lessons", "--out", "out"], catch_exceptions=False)
     assert result.exit_code == 1, result.output  # the bad_* fixtures fail; the others build
+
+
+def build_sample_project(root: Path) -> None:
+    """A lessons project with the sample in ``root``, built once (``ankiexport build -j 1`` from its root, the
+    revision time from SOURCE_DATE_EPOCH) into ``root/out``."""
+    from click.testing import CliRunner
+
+    from ankiexport.cli import main
+
+    (root / "lessons").mkdir()
+    shutil.copy(ROOT / "lessons" / "2026-11-28-ai-trainer.txt", root / "lessons")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+        result = CliRunner().invoke(main, ["build", "-j", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output

@@ -65,18 +65,16 @@ def test_build_writes_every_output(project: Path) -> None:
     assert "Rise of the AI Trainer" in page
 
 
-def test_second_build_rewrites_nothing(project: Path) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    before = snapshot(project / "out")
+def test_second_build_rewrites_nothing(built_project: Path) -> None:
+    before = snapshot(built_project / "out")
     result = run("build", "-j", "1")
     assert result.exit_code == 0
     assert "0 built, 1 unchanged" in result.output
-    assert snapshot(project / "out") == before
+    assert snapshot(built_project / "out") == before
 
 
-def test_force_rebuilds_the_same_bytes(project: Path) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    published = lambda: {n: d for n, (_, _, d) in snapshot(project / "out").items() if not n.startswith(".")}  # noqa: E731
+def test_force_rebuilds_the_same_bytes(built_project: Path) -> None:
+    published = lambda: {n: d for n, (_, _, d) in snapshot(built_project / "out").items() if not n.startswith(".")}  # noqa: E731
     before = published()
     result = run("build", "-j", "1", "--force")
     assert "1 built" in result.output
@@ -135,20 +133,18 @@ def test_failed_lesson_does_not_stop_the_others(project: Path) -> None:
     assert not any(n.startswith("2026-12-01-empty") for n in names)
 
 
-def test_failed_rebuild_keeps_the_previous_good_files(project: Path) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    before = snapshot(project / "out")
-    (project / "lessons" / SAMPLE.name).write_bytes(b"\x00\x01\x02 junk")
+def test_failed_rebuild_keeps_the_previous_good_files(built_project: Path) -> None:
+    before = snapshot(built_project / "out")
+    (built_project / "lessons" / SAMPLE.name).write_bytes(b"\x00\x01\x02 junk")
     result = run("build", "-j", "1")
     assert result.exit_code == 1
-    after = snapshot(project / "out")
+    after = snapshot(built_project / "out")
     for name in (f"{SAMPLE.stem}.apkg", f"{SAMPLE.stem}.pdf"):
         assert after[name] == before[name]
 
 
-def test_write_error_mid_build_is_reported_and_harmless(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    before = snapshot(project / "out")
+def test_write_error_mid_build_is_reported_and_harmless(built_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = snapshot(built_project / "out")
 
     def disk_full(*_: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -158,7 +154,7 @@ def test_write_error_mid_build_is_reported_and_harmless(project: Path, monkeypat
     assert result.exit_code == 1
     assert "No space left on device" in result.output
     assert "Traceback" not in result.output
-    after = snapshot(project / "out")
+    after = snapshot(built_project / "out")
     for name in (f"{SAMPLE.stem}.apkg", f"{SAMPLE.stem}.pdf"):
         assert after[name][2] == before[name][2]
     assert not [n for n in after if n.endswith(".tmp")]
@@ -286,9 +282,8 @@ def test_revision_time_outside_git_uses_source_date_epoch(tmp_path: Path, monkey
     assert revision_times([lesson]) == {lesson: 1600000000}
 
 
-def test_apkg_outputs_are_valid_zip_files(project: Path) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    for deck in (project / "out").glob("*.apkg"):
+def test_apkg_outputs_are_valid_zip_files(built_project: Path) -> None:
+    for deck in (built_project / "out").glob("*.apkg"):
         with zipfile.ZipFile(deck) as archive:
             assert archive.testzip() is None
 

@@ -60,18 +60,17 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("move", ["converted-to-yaml", "moved-into-subfolder"])
-def test_a_moved_lesson_keeps_its_outputs(project: Path, move: str) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    source = project / "lessons" / SAMPLE.name
+def test_a_moved_lesson_keeps_its_outputs(built_project: Path, move: str) -> None:
+    source = built_project / "lessons" / SAMPLE.name
     if move == "converted-to-yaml":
         assert run("convert", str(source), "-o", str(source.with_suffix(".yaml"))).exit_code == 0
         source.unlink()
     else:
-        (project / "lessons" / "2026").mkdir()
-        source.rename(project / "lessons" / "2026" / SAMPLE.name)
+        (built_project / "lessons" / "2026").mkdir()
+        source.rename(built_project / "lessons" / "2026" / SAMPLE.name)
     result = run("build", "-j", "1")
     assert result.exit_code == 0, result.output
-    out = project / "out"
+    out = built_project / "out"
     assert (out / f"{STEM}.apkg").exists() and (out / f"{STEM}.pdf").exists()
     assert manifest_files(out) == OUTPUTS
     assert "0 built, 1 unchanged" in run("build", "-j", "1").output
@@ -209,11 +208,10 @@ def test_only_files_the_build_wrote_are_deleted(project: Path) -> None:
 # 5. One clear line and exit 1 where a traceback was, with previous outputs intact.
 
 
-def test_disk_full_while_writing_the_index(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("build", "-j", "1").exit_code == 0
-    before = published(project / "out")
+def test_disk_full_while_writing_the_index(built_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = published(built_project / "out")
     text = SAMPLE.read_text("utf-8").replace("Rise of the AI Trainer", "Rise of the AI Trainers", 1)
-    (project / "lessons" / SAMPLE.name).write_text(text, "utf-8")
+    (built_project / "lessons" / SAMPLE.name).write_text(text, "utf-8")
     real = files_module.fsync_file
 
     def full_for_the_index(path: Path) -> None:
@@ -226,8 +224,8 @@ def test_disk_full_while_writing_the_index(project: Path, monkeypatch: pytest.Mo
     assert result.exit_code == 1
     assert "out/index.html: error: cannot write: No space left on device" in result.output
     assert "Traceback" not in result.output
-    assert published(project / "out")["index.html"] == before["index.html"]
-    assert not [p for p in (project / "out").iterdir() if p.name.endswith(".tmp")]
+    assert published(built_project / "out")["index.html"] == before["index.html"]
+    assert not [p for p in (built_project / "out").iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize("name", ["manifest.json", "index.html", "all-lessons.apkg", f"{STEM}.pdf"])
