@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from ankiexport import files as files_module
-from ankiexport.build import lessoncache
+from ankiexport.build import lessoncache, runner
 from ankiexport.build.runner import Job, Workspace, build_one, finish
 from ankiexport.build.sources import Source
 from ankiexport.build.state import Artifact, LessonRecord, PublishedRecord, State, load_state, save_state
 from ankiexport.config import Settings
 from ankiexport.files import sha256_bytes
+from ankiexport.readers import read_lesson
 from ankiexport.writers.apkg import load_part
 
 
@@ -84,3 +85,12 @@ def test_saved_state_reads_back_as_it_was(tmp_path: Path) -> None:
     save_state(path, state)
     assert load_state(path) == state
     assert json.loads(path.read_text("utf-8"))["lessons"]["a"]["title_ja"] == "題"  # kept readable, not escaped
+
+
+def test_the_warm_up_lesson_goes_where_a_first_lesson_goes() -> None:
+    # The build process reads it before forking its workers (errors there are suppressed: a broken warm-up lesson
+    # would only make the workers load everything again, silently).
+    lesson = read_lesson(Path("warm-up.txt"), runner._WARM_UP_LESSON, Settings(formats=("apkg", "pdf")))
+    assert not [d for d in lesson.warnings if d.severity == "error"]
+    assert lesson.clozes and lesson.translation is not None and len(lesson.sentences) == 2
+    assert lesson.vocabulary[0].ipa and lesson.exercise is not None  # the CMU dictionary; a generated gap-fill

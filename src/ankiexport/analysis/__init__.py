@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Lesson, Paragraph, Translation, VocabEntry
+from ..model import Lesson, VocabEntry
 from ..speech.ipa import ipa
 from .align import tie_translations
 from .gapfill import align_gapfill, generate_gapfill
@@ -42,11 +42,3 @@ def _dictionary_form(entry: VocabEntry) -> VocabEntry:
     word = headword(entry.term)
     return replace(entry, headword=word, ipa=ipa(word))
 
-
-def warm_up() -> None:
-    """Load the data the analysis reads on first use (lemminflect's tables, the CMU dictionary, pysbd's rules) by
-    analysing a lesson of one sentence: a parallel build does it once, before it forks its workers, which share it."""
-    article = (Paragraph("Prices took off in Tokyo. Mr. Abe said so.", 1),)
-    translation = Translation("", ("東京で価格が急騰した。安倍氏はそう言った。",), 3)
-    vocabulary = (VocabEntry("take off", "急騰する", "", 2),)
-    analyse(Lesson("warm-up", "", "Taking off", None, article, vocabulary, translation))

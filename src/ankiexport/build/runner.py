@@ -88,14 +88,28 @@ def prepare_worker(workspace: Workspace, parent: int | None = None, lock_fd: int
             WRITERS[name].prepare(workspace.settings)
 
 
+# Read and analysed in the build process before it forks its workers, so that what a first lesson loads (the reader's
+# patterns, lemminflect's tables, the CMU dictionary, pysbd, the fonts' character sets) is loaded once, and shared.
+_WARM_UP_LESSON = """Tokyo Cafés Tap into Tourist Demand
+Small cafés in Tokyo are gaining traction with visitors from abroad. Mr. Abe said the weak yen is a crucial factor.
+■ Vocabulary
+- gain traction
+- 和訳: 勢いを増す、人気を得る
+- 解説: 支持を得て軌道に乗ること。
+■ 和訳
+東京のカフェ、観光需要を取り込む
+東京の小さなカフェが海外からの訪問者の間で人気を集めている。安倍氏は、円安が決定的な要因だと話す。
+""".encode()
+
+
 def _warm_up(settings: Settings) -> None:
     """Load, in the build process, what every worker would otherwise load for itself; forked workers share it."""
-    from ..analysis import warm_up
+    from ..readers import read_lesson
 
     with contextlib.suppress(Exception):  # whatever fails here fails again, reported per lesson, in the workers
         for name in settings.formats:
             WRITERS[name].prepare(settings)
-        warm_up()
+        read_lesson(Path("warm-up.txt"), _WARM_UP_LESSON, settings)
 
 
 def _die_with(parent: int) -> None:
