@@ -41,4 +41,3 @@ def _dictionary_form(entry: VocabEntry) -> VocabEntry:
     """The entry with its headword (dictionary form) and the headword's pronunciation."""
     word = headword(entry.term)
     return replace(entry, headword=word, ipa=ipa(word))
-
