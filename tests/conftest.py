@@ -8,12 +8,16 @@ import shutil
 import sys
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import system_tools
+from lesson_files import FIXTURES, SAMPLE
 from shared_folders import build_fixture_lessons, build_sample_project, made_once
+
+if TYPE_CHECKING:
+    from ankiexport.model import Lesson
 
 # Compiled test modules (rewritten by pytest for its assertions) and the package's modules are cached in
 # __pycache__ (ignored by git) even where PYTHONDONTWRITEBYTECODE is set, as in this machine's shells: compiling
@@ -24,10 +28,6 @@ sys.dont_write_bytecode = False
 # Builds in tests make no audio (synthesis costs ~0.4 s a term, ~3 s a sentence); the tests about audio synthesise a
 # few short texts themselves. Set here, so that builds in subprocesses inherit it too.
 os.environ["ANKIEXPORT_AUDIO"] = "off"
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,6 +74,26 @@ def sample_path() -> Path:
 def fixtures_dir() -> Path:
     """Folder of fixture lessons, each named by the feature it exercises."""
     return FIXTURES
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A lessons project in a temporary folder with the sample lesson, run from its root."""
+    (tmp_path / "lessons").mkdir()
+    shutil.copy(SAMPLE, tmp_path / "lessons" / SAMPLE.name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # not a git checkout: revisions come from here
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def sample() -> Lesson:
+    """The sample lesson read and analysed with the default settings (frozen, so every test may share it); the reader
+    tests override it with the lesson as their reader alone reads it."""
+    from ankiexport.config import Settings
+    from ankiexport.readers import load_lesson
+
+    return load_lesson(SAMPLE, Settings())
 
 
 @pytest.fixture(scope="session")

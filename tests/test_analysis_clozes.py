@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +20,7 @@ from ankiexport.config import Settings
 from ankiexport.model import Lesson
 from ankiexport.readers import load_lesson
 from ankiexport.showing import lesson_as_dict
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import FIXTURES
 
 
 def load(name: str) -> Lesson:
@@ -199,11 +196,6 @@ SAMPLE_CLOZES = [
     "{{c1::hedge against::~に対するリスク回避策(をとる)}} economic uncertainty and participate directly in the global "
     "digital economy.",
 ]
-
-
-@pytest.fixture(scope="module")
-def sample() -> Lesson:
-    return load_lesson(SAMPLE, Settings())
 
 
 def test_sample_clozes_exactly(sample: Lesson) -> None:

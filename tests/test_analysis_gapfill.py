@@ -13,14 +13,7 @@ from ankiexport.analysis.gapfill import agreement, align_gapfill, gap_chunk, gen
 from ankiexport.config import Settings
 from ankiexport.model import GapToken, Lesson, Paragraph
 from ankiexport.readers import load_lesson
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
-
-
-@pytest.fixture(scope="module")
-def sample() -> Lesson:
-    return load_lesson(SAMPLE, Settings())
+from lesson_files import FIXTURES
 
 
 def lines(tokens: tuple[tuple[GapToken, ...], ...], field: str = "shown") -> list[str]:

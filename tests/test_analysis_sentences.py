@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,14 +13,7 @@ from ankiexport.analysis.sentences import split_sentences, split_spans
 from ankiexport.config import Settings
 from ankiexport.model import Lesson
 from ankiexport.readers import load_lesson
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
-
-
-@pytest.fixture(scope="module")
-def sample() -> Lesson:
-    return load_lesson(SAMPLE, Settings())
+from lesson_files import FIXTURES
 
 
 def tie_warnings(lesson: Lesson) -> list[str]:

@@ -10,11 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from ankiexport.cli import main
+from lesson_files import FIXTURES, SAMPLE
 from shared_folders import made_once
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
-FIXTURES = Path(__file__).resolve().parent / "lessons"
 
 # Fixture file -> (line of the error or None, what the message must say).
 CORPUS: dict[str, tuple[int | None, str]] = {

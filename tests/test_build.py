@@ -17,8 +17,7 @@ from click.testing import CliRunner, Result
 from ankiexport import files as files_module
 from ankiexport.build import revision_times, safe_stem
 from ankiexport.cli import main
-
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import SAMPLE
 
 
 def run(*arguments: str) -> Result:
@@ -30,16 +29,6 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
     return {
         p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()
     }
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A lessons project in a temporary folder with the sample lesson, run from its root."""
-    (tmp_path / "lessons").mkdir()
-    shutil.copy(SAMPLE, tmp_path / "lessons" / SAMPLE.name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # not a git checkout: revisions come from here
-    return tmp_path
 
 
 def test_build_writes_every_output(project: Path) -> None:

@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 
 from ankiexport import files as files_module
 from ankiexport.cli import main
+from lesson_files import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 STEM = SAMPLE.stem
 # One lesson's outputs with the default formats: its deck and every worksheet edition.
 PDFS = [f"{STEM}{edition}.pdf" for edition in ("", "-gapfill", "-teacher", "-reading")]
@@ -45,15 +45,6 @@ def wait_for(condition: Callable[[], bool], timeout: float = 120) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not reached"
         time.sleep(0.01)
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "lessons").mkdir()
-    shutil.copy(SAMPLE, tmp_path / "lessons" / SAMPLE.name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
-    return tmp_path
 
 
 # 1. Outputs belong to lesson ids: a lesson whose source moved keeps its files.

@@ -13,10 +13,7 @@ from ankiexport.cli import main
 from ankiexport.config import Settings
 from ankiexport.readers.text import read_text_lesson
 from ankiexport.readers.yaml_lesson import read_yaml_lesson
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
-FIXTURES = Path(__file__).resolve().parent / "lessons"
+from lesson_files import FIXTURES, SAMPLE
 
 
 @pytest.fixture

@@ -21,13 +21,13 @@ from ankiexport.config import Settings
 from ankiexport.model import Cloze, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.speech import media_name
 from ankiexport.writers.apkg import deck_bytes, new_card_position
+from lesson_files import SAMPLE
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
 ImportAnkiPackageRequest = anki_collection.ImportAnkiPackageRequest
 ImportAnkiPackageOptions = anki_collection.ImportAnkiPackageOptions
 
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 needs_audio = pytest.mark.skipif(not speech.available(), reason="the audio extra is not installed")
 
 
@@ -40,13 +40,6 @@ def import_bytes(col: Any, data: bytes, folder: Path, name: str = "deck.apkg") -
     path.write_bytes(data)
     request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions())
     return col.import_anki_package(request).log
-
-
-@pytest.fixture(scope="session")
-def sample() -> Lesson:
-    from ankiexport.readers import load_lesson
-
-    return load_lesson(SAMPLE, Settings())
 
 
 def text_of(rendered: str) -> str:

@@ -23,8 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from ankiexport.cli import main
-
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import SAMPLE
 
 
 def build(lessons: Path, out: Path, jobs: int) -> subprocess.Popen[bytes]:

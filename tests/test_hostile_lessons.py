@@ -11,8 +11,7 @@ from ankiexport.config import Settings
 from ankiexport.errors import LessonError
 from ankiexport.model import Lesson, Paragraph
 from ankiexport.readers import load_lesson, read_lesson
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
+from lesson_files import FIXTURES
 
 
 def load(name: str) -> Lesson:

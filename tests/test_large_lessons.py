@@ -15,9 +15,7 @@ from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
 from ankiexport.writers.apkg import SENTENCE_AUDIO_LIMIT, lesson_notes, voiced_sentences
 from ankiexport.writers.site_page import ARTICLE_AUDIO_LIMIT
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import SAMPLE
 
 
 def _lesson_file(folder: Path, extra_sentences: int) -> Path:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import ROOT, SAMPLE
 
 
 @pytest.mark.slow

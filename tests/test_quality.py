@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from lesson_files import ROOT
+
 CODE = ["src", "tests", "benchmarks"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import io
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,10 +13,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from ankiexport.cli import main
-from ankiexport.config import KAHOOT_TIME_LIMITS, Settings, load_config
+from ankiexport.config import KAHOOT_TIME_LIMITS, load_config
 from ankiexport.errors import ConfigError, OutputError
 from ankiexport.model import Lesson, VocabEntry
-from ankiexport.readers import load_lesson
 from ankiexport.writers.kahoot import (
     ANSWER_LIMIT,
     FIRST_ROW,
@@ -29,13 +27,7 @@ from ankiexport.writers.kahoot import (
     units,
 )
 from ankiexport.writers.quizlet import quizlet_text
-
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
-
-
-@pytest.fixture(scope="module")
-def sample() -> Lesson:
-    return load_lesson(SAMPLE, Settings())
+from lesson_files import SAMPLE
 
 
 def vocab_lesson(lesson_id: str, *entries: tuple[str, str], **changes: object) -> Lesson:
@@ -176,15 +168,11 @@ def test_kahoot_time_limit_setting(tmp_path: Path, sample: Lesson) -> None:
 # ----------------------------------------------------------------------------------------------------- the build
 
 
-def test_build_writes_quiz_formats_as_teacher_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "lessons").mkdir()
-    shutil.copy(SAMPLE, tmp_path / "lessons" / SAMPLE.name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+def test_build_writes_quiz_formats_as_teacher_outputs(project: Path) -> None:
     arguments = ["build", "-j", "1", "--format", "quizlet", "--format", "kahoot", "--format", "apkg"]
     result = CliRunner().invoke(main, arguments, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    out = tmp_path / "out"
+    out = project / "out"
     stem = SAMPLE.stem
     assert len(tsv_lines((out / f"{stem}-quizlet.tsv").read_bytes())) == 12
     assert (out / "all-lessons-quizlet.tsv").read_bytes() == (out / f"{stem}-quizlet.tsv").read_bytes()

@@ -16,8 +16,8 @@ from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
+from lesson_files import FIXTURES, SAMPLE
+from reader_helpers import assert_refused, content_without_lines
 
 
 def read(path: Path) -> Lesson:
@@ -49,7 +49,7 @@ def content(lesson: Lesson) -> tuple[object, ...]:
 
 @pytest.fixture(scope="module")
 def sample() -> Lesson:
-    return read(Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt")
+    return read(SAMPLE)
 
 
 def test_sample_identity(sample: Lesson) -> None:
@@ -360,18 +360,6 @@ def test_separator_lines_are_skipped_everywhere(tmp_path: Path) -> None:
     assert lesson.warnings == ()
 
 
-def content_without_lines(lesson: Lesson) -> tuple[object, ...]:
-    translation = lesson.translation
-    return (
-        lesson.title,
-        tuple(p.text for p in lesson.article),
-        lesson.gapfill,
-        tuple((e.term, e.gloss, e.explanation) for e in lesson.vocabulary),
-        None if translation is None else (translation.title, translation.paragraphs),
-        lesson.trailer,
-    )
-
-
 def test_translation_before_vocabulary(tmp_path: Path) -> None:
     text = BASE.read_text(encoding="utf-8")
     head, rest = text.split("■ Vocabulary\n")
@@ -507,12 +495,7 @@ BAD_FIXTURES = [
 
 @pytest.mark.parametrize(("name", "line", "message"), BAD_FIXTURES, ids=[name for name, _, _ in BAD_FIXTURES])
 def test_bad_fixture(name: str, line: int | None, message: str) -> None:
-    path = FIXTURES / name
-    with pytest.raises(LessonError) as caught:
-        read(path)
-    assert caught.value.path == str(path)
-    assert caught.value.line == line
-    assert message in caught.value.detail
+    assert_refused(read, FIXTURES / name, line, message)
 
 
 BAD_BYTES = [

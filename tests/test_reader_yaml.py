@@ -15,9 +15,8 @@ from ankiexport.errors import LessonError
 from ankiexport.model import Lesson, Paragraph, Translation, VocabEntry
 from ankiexport.readers.text import is_invisible, normalise_text, read_text_lesson
 from ankiexport.readers.yaml_lesson import dump_yaml_lesson, read_yaml_lesson
-
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
+from lesson_files import FIXTURES, SAMPLE
+from reader_helpers import assert_refused, content_without_lines
 
 
 def read(path: Path) -> Lesson:
@@ -26,20 +25,6 @@ def read(path: Path) -> Lesson:
 
 def read_text(text: str, name: str = "lesson.yaml") -> Lesson:
     return read_yaml_lesson(Path(name), text.encode("utf-8"), Settings())
-
-
-def content(lesson: Lesson) -> tuple[object, ...]:
-    """What the round trip keeps: every field a reader fills, without lines (they point into one file) or warnings."""
-    translation = lesson.translation
-    return (
-        lesson.title,
-        lesson.date,
-        tuple(p.text for p in lesson.article),
-        lesson.gapfill,
-        tuple((e.term, e.gloss, e.explanation) for e in lesson.vocabulary),
-        None if translation is None else (translation.title, translation.paragraphs),
-        lesson.trailer,
-    )
 
 
 # ------------------------------------------------------------------------------------------------ round trip
@@ -53,7 +38,7 @@ def sample() -> Lesson:
 def test_sample_round_trip(sample: Lesson) -> None:
     dumped = dump_yaml_lesson(sample)
     again = read_text(dumped, "other-name.yaml")  # no date in the name: the date must come from the YAML
-    assert content(again) == content(sample)
+    assert content_without_lines(again) == content_without_lines(sample)
     assert again.warnings == ()
     assert len(again.vocabulary) == 12
     assert again.trailer == sample.trailer
@@ -85,7 +70,7 @@ def test_dump_quotes_values_yaml_would_misread() -> None:
         vocabulary=(VocabEntry("yes", "null", "true\n  indented: line", 3),),
         translation=Translation("", (), 4),
     )
-    assert content(read_text(dump_yaml_lesson(lesson))) == content(lesson)
+    assert content_without_lines(read_text(dump_yaml_lesson(lesson))) == content_without_lines(lesson)
 
 
 def test_canonical_fixture_and_its_lines() -> None:
@@ -160,12 +145,7 @@ BAD = [
 
 @pytest.mark.parametrize(("name", "line", "message"), BAD, ids=[name for name, _, _ in BAD])
 def test_bad_yaml_fixture(name: str, line: int | None, message: str) -> None:
-    path = FIXTURES / name
-    with pytest.raises(LessonError) as caught:
-        read(path)
-    assert caught.value.path == str(path)
-    assert caught.value.line == line
-    assert message in caught.value.detail
+    assert_refused(read, FIXTURES / name, line, message)
 
 
 @pytest.mark.parametrize(
@@ -267,7 +247,7 @@ def lessons(draw: st.DrawFn) -> Lesson:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lessons())
 def test_round_trip_property(lesson: Lesson) -> None:
-    assert content(read_text(dump_yaml_lesson(lesson))) == content(lesson)
+    assert content_without_lines(read_text(dump_yaml_lesson(lesson))) == content_without_lines(lesson)
 
 
 YAMLISH = st.sampled_from(
@@ -356,7 +336,7 @@ def test_every_readable_text_lesson_survives_the_round_trip(text: str) -> None:
         lesson = read_text_lesson(Path("2026-01-02-prop.txt"), text.encode("utf-8"), Settings())
     except LessonError:
         return
-    assert content(read_text(dump_yaml_lesson(lesson))) == content(lesson)
+    assert content_without_lines(read_text(dump_yaml_lesson(lesson))) == content_without_lines(lesson)
 
 
 ENTRY_SHAPED = st.dictionaries(st.sampled_from(["term", "gloss", "explanation", "extra"]), YAML_DATA, max_size=4)

@@ -16,9 +16,8 @@ from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
 from ankiexport.review.layout import hint
 from ankiexport.review.select import Selection, SelectionError, apportion, arrange, available, select
+from lesson_files import FIXTURES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "lessons"
 # Four dated lessons; the sample teaches four terms the others teach too (skyrocket, tap into, gain traction,
 # hedge against), so a term taught twice must still be asked once.
 LESSONS = {

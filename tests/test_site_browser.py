@@ -18,10 +18,10 @@ import pytest
 from ankiexport.build import BuildOptions, run_build
 from ankiexport.config import Settings
 from browser import SCHEMES, VIEWPORTS, launch, serve
+from lesson_files import SAMPLE
 from shared_folders import made_once
 from system_tools import require
 
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 HOSTILE_STEM = "2026-12-05-hostile"
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3  # no break opportunity: must wrap, not overflow
 

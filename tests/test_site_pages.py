@@ -21,8 +21,8 @@ from ankiexport.site import Download, LessonAudio, LessonSummary, render_feed, r
 from ankiexport.site.feed import FEED_ENTRIES
 from ankiexport.site.html import STYLE
 from ankiexport.writers.site_page import lesson_downloads
+from lesson_files import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -49,11 +49,6 @@ class Elements(HTMLParser):
 
     def all(self, tag: str) -> list[dict[str, str]]:
         return [attrs for name, attrs in self.tags if name == tag]
-
-
-@pytest.fixture(scope="module")
-def sample() -> Lesson:
-    return load_lesson(SAMPLE, Settings())
 
 
 def lesson_page(lesson: Lesson, **kwargs: object) -> bytes:

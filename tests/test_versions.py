@@ -17,8 +17,8 @@ from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
 from ankiexport.writers.pdf import MARGINS, PAGE_SIZES
 from ankiexport.writers.pdf_sheets import ClozeItem, Sheet, letter, plan_cloze, plan_matching
+from lesson_files import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 STEM = SAMPLE.stem
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from lesson_files import ROOT
+
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 
 

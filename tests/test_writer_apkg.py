@@ -31,15 +31,13 @@ from ankiexport.writers.apkg import (
     write_apkg,
     write_combined_apkg,
 )
+from lesson_files import FIXTURES, SAMPLE
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
 ImportAnkiPackageRequest = anki_collection.ImportAnkiPackageRequest
 ImportAnkiPackageOptions = anki_collection.ImportAnkiPackageOptions
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "lessons"
-SAMPLE = ROOT / "lessons" / "2026-11-28-ai-trainer.txt"
 
 # Text Anki puts on a card instead of the content when a template or a cloze is broken.
 TEMPLATE_ERRORS = (

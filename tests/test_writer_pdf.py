@@ -29,9 +29,9 @@ from ankiexport.writers import WRITERS, WriteContext
 from ankiexport.writers.pdf import BODY, MINCHO, SERIF, Editions, prepare, render_editions
 from ankiexport.writers.pdf_sheets import LETTER_PITCH, Sheet, plan_matching
 from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, _encoded, font_for, wrap_text
+from lesson_files import SAMPLE
 
 MM = 72 / 25.4
-SAMPLE = Path(__file__).resolve().parent.parent / "lessons" / "2026-11-28-ai-trainer.txt"
 SIZES = {"a4": (210 * MM, 297 * MM), "b5": (182 * MM, 257 * MM), "letter": (612.0, 792.0)}
 NASTY = "Tom & Jerry <b>never closed, <font name=x>not a font</font> &amp; 5 < 6 > 4"
 

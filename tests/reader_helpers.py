@@ -1,0 +1,34 @@
+"""What the reader tests compare: a lesson's content without line numbers, and the error a bad lesson file raises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ankiexport.errors import LessonError
+from ankiexport.model import Lesson
+
+
+def content_without_lines(lesson: Lesson) -> tuple[object, ...]:
+    """Every field a reader fills, without lines (they point into one file) or warnings."""
+    translation = lesson.translation
+    return (
+        lesson.title,
+        lesson.date,
+        tuple(p.text for p in lesson.article),
+        lesson.gapfill,
+        tuple((e.term, e.gloss, e.explanation) for e in lesson.vocabulary),
+        None if translation is None else (translation.title, translation.paragraphs),
+        lesson.trailer,
+    )
+
+
+def assert_refused(read: Callable[[Path], Lesson], path: Path, line: int | None, message: str) -> None:
+    """Reading ``path`` raises a LessonError naming that file and line, whose message holds ``message``."""
+    with pytest.raises(LessonError) as caught:
+        read(path)
+    assert caught.value.path == str(path)
+    assert caught.value.line == line
+    assert message in caught.value.detail
