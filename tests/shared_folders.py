@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lesson_files import ROOT
+from lesson_files import ROOT, SAMPLE
 
 
 def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
@@ -62,7 +62,7 @@ def build_sample_project(root: Path) -> None:
     from ankiexport.cli import main
 
     (root / "lessons").mkdir()
-    shutil.copy(ROOT / "lessons" / "2026-11-28-ai-trainer.txt", root / "lessons")
+    shutil.copy(SAMPLE, root / "lessons")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         patch.setenv("SOURCE_DATE_EPOCH", "1764288000")
