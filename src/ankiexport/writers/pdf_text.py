@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -233,6 +234,9 @@ def _split_long(pieces: list[Piece], width: float) -> list[list[Piece]]:
     return chunks
 
 
+_WIDTH = operator.attrgetter("width")
+
+
 def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None = None) -> list[Line]:
     """Greedy line breaking: English words kept whole, Japanese kinsoku respected, spaces at line edges dropped."""
     lines: list[Line] = [Line()]
@@ -241,8 +245,9 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
         return first_width if first_width is not None and len(lines) == 1 else width
 
     for spaces, unit, hard in _clusters(pieces):
-        space = sum(p.width for p in spaces)
-        unit_width = sum(p.width for p in unit)
+        # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
+        space = sum(map(_WIDTH, spaces))
+        unit_width = sum(map(_WIDTH, unit))
         line = lines[-1]
         if unit:
             if line.pieces and line.width + space + unit_width > room() + 1e-6:
@@ -261,7 +266,7 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
                 line.width += space
                 spaces, space = [], 0.0
                 line.pieces.extend(chunk)
-                line.width += sum(p.width for p in chunk)
+                line.width += unit_width if chunk is unit else sum(map(_WIDTH, chunk))
         if hard is not None:
             lines[-1].after = [hard]
             lines.append(Line())
