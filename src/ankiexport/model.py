@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,13 @@ class Sentence:
     paragraph: int  # index into Lesson.article
     line: int  # source line of that paragraph, for messages
     translation: str = ""  # Japanese sentence(s) tied to it by the analysis; "" when none can be tied
+
+
+def term_identity(term: str) -> str:
+    """What two spellings of one term share (width, case and spacing folded: "Tap  into" is "tap into")."""
+    # One identity for both uses: a lesson may not give a term twice by it, and a deck's note keeps it, so that such
+    # a fix of a term's spelling updates the note instead of making a new one.
+    return " ".join(unicodedata.normalize("NFKC", term).casefold().split())
 
 
 @dataclass(frozen=True)

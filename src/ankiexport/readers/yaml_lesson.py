@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import yaml
 
 from ..config import Settings
 from ..errors import LessonError
-from ..model import Diagnostic, Lesson, Paragraph, Translation, VocabEntry
+from ..model import Diagnostic, Lesson, Paragraph, Translation, VocabEntry, term_identity
 from ..yamlsafe import LineMap, parse_yaml
 from .text import (
     VALUE_CONTROL,
@@ -228,7 +227,7 @@ def _read_vocabulary(schema: _Schema, top: dict[str, Any]) -> tuple[VocabEntry, 
         gloss = schema.text(entry["gloss"], (*at, "gloss"))
         explanation = schema.text(entry.get("explanation"), (*at, "explanation"), required=False)
         line = schema.line(at) or 0
-        key = " ".join(unicodedata.normalize("NFKC", term).casefold().split())  # as the text reader compares
+        key = term_identity(term)
         if key in first_line:
             raise schema.error(
                 (*at, "term"), f"the term {term!r} appears twice in the vocabulary: lines {first_line[key]} and {line}"

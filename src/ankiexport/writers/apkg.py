@@ -12,7 +12,6 @@ import re
 import sqlite3
 import sys
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ..analysis.lines import join_lines
 from ..cache import keep
 from ..config import Settings
 from ..errors import OutputError
-from ..model import Cloze, Lesson, VocabEntry
+from ..model import Cloze, Lesson, VocabEntry, term_identity
 from ..speech import ipa
 from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written
 from .anki_collection import write_collection
@@ -130,11 +129,6 @@ def tag(text: str) -> str:
     cleaned = re.sub(r'[\s"]+', "_", text.strip())
     cleaned = re.sub(r":{2,}", ":", cleaned).strip(":")
     return cleaned or "lesson"
-
-
-def _identity_term(term: str) -> str:
-    # Case, width and spacing fixes in a term ("Tap into" → "tap into", full-width letters) must not make a new note.
-    return " ".join(unicodedata.normalize("NFKC", term).casefold().split())
 
 
 def first_letter_hint(text: str) -> str:
@@ -309,7 +303,7 @@ def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = Fa
 
     for index, entry in enumerate(lesson.vocabulary):
         fields = _vocabulary_fields(lesson, index, examples.get(index), sound, say_sentence, audio_front)
-        guid = unique("vocabulary", lesson.id, _identity_term(entry.term))
+        guid = unique("vocabulary", lesson.id, term_identity(entry.term))
         notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
     hints = cloze_hints(lesson.vocabulary)
     for cloze in lesson.clozes:

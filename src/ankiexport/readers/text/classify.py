@@ -129,6 +129,17 @@ def _is_gapped(token: str) -> bool:
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
+
+def japanese_letters(text: str) -> int:
+    """How many kana and kanji ``text`` holds (half-width kana too): how Japanese a line is."""
+    return len(JAPANESE.findall(text))
+
+
+def latin_letters(text: str) -> int:
+    """How many ASCII letters ``text`` holds: how English a line is."""
+    return sum(1 for ch in text if ch.isascii() and ch.isalpha())
+
+
 # Bullets are compared on the raw line; full- and half-width forms are listed because labels/terms keep their text.
 _BULLETS = ("-", "・", "•", "*", "‐", "–", "－", "＊", "･", "◦", "‣")
 

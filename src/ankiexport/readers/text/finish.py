@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from ...errors import LessonError
-from ...model import Lesson, Translation, VocabEntry
+from ...model import Lesson, Translation, VocabEntry, term_identity
 from .classify import HEADER_EXAMPLES, TRANSLATION_EXAMPLES
 from .dates import date_from_stem
 from .state import Entry, Parse
@@ -81,7 +80,7 @@ def _vocabulary(state: Parse) -> tuple[VocabEntry, ...]:
             raise LessonError(
                 f"the vocabulary entry {entry.term!r} has no gloss (a '- 和訳: …' line)", state.path, entry.line
             )
-        key = " ".join(unicodedata.normalize("NFKC", entry.term).casefold().split())
+        key = term_identity(entry.term)
         if key in first_use:
             raise LessonError(
                 f"the term {entry.term!r} appears twice in the vocabulary: "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .classify import JAPANESE, Line
+from .classify import JAPANESE, Line, japanese_letters
 from .state import Parse
 from .walk import add_translation_line
 
@@ -28,7 +28,7 @@ def _orphan_start(state: Parse) -> int | None:
     article = sum(len(paragraph.text) for paragraph in state.article)
     for start in [k for k in range(first, len(entry.tail)) if _title_like(entry.tail[k][1])] + [first]:
         rest = entry.tail[start:]
-        japanese = sum(len(JAPANESE.findall(text)) for _, text in rest)
+        japanese = sum(japanese_letters(text) for _, text in rest)
         if len(rest) >= 2 and japanese * 3 >= article:
             return start
     return None

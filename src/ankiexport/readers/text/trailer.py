@@ -8,7 +8,7 @@ from typing import Any
 
 from ...config import DEFAULT_TRAILER_PATTERNS
 from ...errors import ConfigError, LessonError
-from .classify import JAPANESE
+from .classify import japanese_letters, latin_letters
 from .state import Parse
 
 # A trailer pattern gets this long on one line (the regex module's timeout). Patterns the settings refuse aside
@@ -60,8 +60,8 @@ def trailer_start(state: Parse, number: int, text: str) -> tuple[int, str] | Non
 
 def _english_line(text: str) -> bool:
     """A line of Latin letters with hardly any Japanese: never a translation paragraph, often a school's name."""
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return latin >= 3 and len(JAPANESE.findall(text)) * 4 < latin
+    latin = latin_letters(text)
+    return latin >= 3 and japanese_letters(text) * 4 < latin
 
 
 def rule_in_translation(state: Parse, number: int) -> None:
@@ -73,6 +73,4 @@ def rule_in_translation(state: Parse, number: int) -> None:
 
 def _japanese_prose(text: str) -> bool:
     """A translation paragraph: mostly Japanese, and a sentence or longer (not a school name or a slogan)."""
-    japanese = len(JAPANESE.findall(text))
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return japanese > latin and (len(text) >= 30 or text.count("。") >= 2)
+    return japanese_letters(text) > latin_letters(text) and (len(text) >= 30 or text.count("。") >= 2)

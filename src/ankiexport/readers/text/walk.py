@@ -16,6 +16,8 @@ from .classify import (
     SectionKind,
     field_label,
     is_gapfill_line,
+    japanese_letters,
+    latin_letters,
     meaningful_extra,
     starts_like_term,
     unbullet,
@@ -102,8 +104,8 @@ def _article_line(state: Parse, line: Line) -> None:
             "kept in the article: check that it is not part of the exercise",
         )
     # A Japanese word in parentheses is fine in an English article; a mostly Japanese line means a missing header.
-    japanese = len(JAPANESE.findall(text))
-    if japanese and japanese >= sum(1 for ch in text if ch.isascii() and ch.isalpha()):
+    japanese = japanese_letters(text)
+    if japanese and japanese >= latin_letters(text):
         state.warn(number, "Japanese text in the article (a section header missing?); kept as an article paragraph")
     state.article.append(Paragraph(text, number))
 
