@@ -193,3 +193,24 @@ def test_a_story_takes_and_puts_back_at_its_front_as_a_list_does() -> None:
     assert rest == plain
     with pytest.raises(TypeError):
         story.insert(1, "x")
+
+
+def test_long_numbers_in_paragraph_labels_never_print_over_the_text() -> None:
+    """A long lesson numbers its gap-fill paragraphs (and the key's ¶ labels) past 10,000: the hanging indent
+    grows with the widest label instead of printing "12345" over the paragraph's first letters."""
+    import dataclasses
+    import itertools
+
+    from ankiexport.writers.pdf import render_editions
+    from test_writer_pdf import _glyph_boxes
+
+    lesson = load_lesson(SAMPLE, Settings())
+    assert lesson.exercise is not None
+    numbered = dataclasses.replace(lesson.exercise, paragraphs=((),) * 12_340 + lesson.exercise.paragraphs)
+    editions = render_editions(dataclasses.replace(lesson, exercise=numbered), Settings())
+    for data in (editions.teacher, dict((s, d) for s, d, _ in editions.handouts)["-gapfill"]):
+        boxes = sorted(_glyph_boxes(data))
+        for before, after in itertools.pairwise(boxes):
+            if before[:2] == after[:2]:
+                assert after[2] >= before[3] - 0.01, (before, after)
+    assert "12345" in PdfReader(io.BytesIO(editions.teacher)).pages[-1].extract_text()

@@ -124,6 +124,12 @@ def label_width(labels: Iterable[str], least: float) -> float:
     return max(least, widest + 6.5)
 
 
+def hanging(last: str, style: Style, least: float) -> float:
+    """The indent of numbered paragraphs whose widest label is ``last`` (the highest number: the faces' digits share
+    one width), at least ``least``: a long lesson's "¶43113" would otherwise print over its first words."""
+    return max(least, _width(last, style) + 5.0)
+
+
 def headword(lesson: Lesson, entry: int) -> str:
     """The word-bank form of a term (the analysis's dictionary form; the term itself if none was set)."""
     vocab = lesson.vocabulary[entry]
@@ -419,6 +425,12 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
         ),
         _bank(bank, sheet.width),
     ]
+    story.append(_cloze_sentences(sheet, items))
+    return section(story, sheet)
+
+
+def _cloze_sentences(sheet: Sheet, items: list[ClozeItem]) -> Lazy[tuple[int, ClozeItem]]:
+    """The numbered sentences with their blanks, made as the layout reaches them."""
     leading = SIZE * sheet.pick(2.3, 2.1, 1.95)
 
     def sentence(numbered: tuple[int, ClozeItem]) -> RichText:
@@ -432,10 +444,10 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
             inlines.append(answer_line(_blank_width(answer, sheet.width), answer))
             position = blank.end
         inlines.append(Span(item.cloze.sentence[position:], BODY))
-        return RichText(inlines, leading, label=[Span(f"{index}.", LABEL)], indent=20, space_after=2)
+        return RichText(inlines, leading, label=[Span(f"{index}.", LABEL)], indent=indent, space_after=2)
 
-    story.append(Lazy(list(enumerate(items, start=1)), sentence))  # made as the layout reaches them
-    return section(story, sheet)
+    indent = hanging(f"{len(items)}.", LABEL, 20.0)
+    return Lazy(list(enumerate(items, start=1)), sentence)
 
 
 def _terms(items: list[ClozeItem]) -> list[str]:
@@ -504,9 +516,10 @@ def gapfill(sheet: Sheet, number: int | None) -> list[Any]:
 
     def paragraph(numbered: tuple[int, Sequence[GapToken]]) -> RichText:
         index, tokens = numbered
-        return RichText(_gap_inlines(tokens), leading, label=[Span(str(index), SMALL)], indent=14, space_after=4)
+        return RichText(_gap_inlines(tokens), leading, label=[Span(str(index), SMALL)], indent=indent, space_after=4)
 
     paragraphs = [(index, tokens) for index, tokens in enumerate(lesson.exercise.paragraphs, start=1) if tokens]
+    indent = hanging(str(paragraphs[-1][0]) if paragraphs else "", SMALL, 14.0)
     story.append(Lazy(paragraphs, paragraph))  # made as the layout reaches them
     return story
 
@@ -583,7 +596,9 @@ def _gap_key(lesson: Lesson) -> list[Any]:
         inlines: list[Inline] = []
         for number, word in enumerate(words, start=first):
             inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), Span("  ", KEY)]
-        return RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=24, space_after=2)
+        return RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=indent, space_after=2)
+
+    indent = hanging(f"¶{numbered[-1][0]}" if numbered else "", LABEL, 24.0)
 
     return [Lazy(numbered, key)]  # made as the layout reaches them
 
