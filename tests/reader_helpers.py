@@ -1,4 +1,4 @@
-"""What the reader tests compare: a lesson's content without line numbers, and the error a bad lesson file raises."""
+"""What the reader tests check: a lesson's content without line numbers, and the error a bad lesson file raises."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ankiexport.config import Settings
 from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 
@@ -32,3 +33,21 @@ def assert_refused(read: Callable[[Path], Lesson], path: Path, line: int | None,
     assert caught.value.path == str(path)
     assert caught.value.line == line
     assert message in caught.value.detail
+
+
+def assert_lesson_or_error(reader: Callable[[Path, bytes, Settings], Lesson], path: Path, data: bytes) -> None:
+    """Any bytes give a usable lesson (title, article, vocabulary, every entry glossed) or a LessonError naming the
+    file, never another exception."""
+    try:
+        lesson = reader(path, data, Settings())
+    except LessonError as exc:
+        error: LessonError | None = exc
+    else:
+        error = None
+    if error is not None:
+        assert (error.path, bool(error.detail)) == (str(path), True)
+        return
+    assert lesson.title
+    assert lesson.article
+    assert lesson.vocabulary
+    assert all(entry.gloss for entry in lesson.vocabulary)

@@ -17,7 +17,7 @@ from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
 from lesson_files import FIXTURES, SAMPLE
-from reader_helpers import assert_refused, content_without_lines
+from reader_helpers import assert_lesson_or_error, assert_refused, content_without_lines
 
 
 def read(path: Path) -> Lesson:
@@ -607,16 +607,19 @@ LESSON_LINES = st.sampled_from(
 )
 
 
+PROPERTY_LESSON = Path("2026-11-28-prop.txt")  # the file name the property tests' bytes are read as
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(LESSON_LINES, st.text(max_size=40)), max_size=30), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_lesson_like_text_gives_a_lesson_or_a_lesson_error(lines: list[str], newline: str) -> None:
-    _read_or_lesson_error(newline.join(lines).encode("utf-8"))
+    assert_lesson_or_error(read_text_lesson, PROPERTY_LESSON, newline.join(lines).encode("utf-8"))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_give_a_lesson_or_a_lesson_error(data: bytes) -> None:
-    _read_or_lesson_error(data)
+    assert_lesson_or_error(read_text_lesson, PROPERTY_LESSON, data)
 
 
 @settings(max_examples=200, deadline=None)
@@ -626,20 +629,4 @@ def test_arbitrary_text_in_any_encoding_gives_a_lesson_or_a_lesson_error(text: s
         data = text.encode(codec)
     except UnicodeEncodeError:
         data = text.encode("utf-8")
-    _read_or_lesson_error(data)
-
-
-def _read_or_lesson_error(data: bytes) -> None:
-    try:
-        lesson = read_text_lesson(Path("2026-11-28-prop.txt"), data, Settings())
-    except LessonError as exc:
-        error = exc
-    else:
-        error = None
-    if error is not None:
-        assert (error.path, bool(error.detail)) == ("2026-11-28-prop.txt", True)
-        return
-    assert lesson.title
-    assert lesson.article
-    assert lesson.vocabulary
-    assert all(entry.gloss for entry in lesson.vocabulary)
+    assert_lesson_or_error(read_text_lesson, PROPERTY_LESSON, data)

@@ -16,7 +16,7 @@ from ankiexport.model import Lesson, Paragraph, Translation, VocabEntry
 from ankiexport.readers.text import is_invisible, normalise_text, read_text_lesson
 from ankiexport.readers.yaml_lesson import dump_yaml_lesson, read_yaml_lesson
 from lesson_files import FIXTURES, SAMPLE
-from reader_helpers import assert_refused, content_without_lines
+from reader_helpers import assert_lesson_or_error, assert_refused, content_without_lines
 
 
 def read(path: Path) -> Lesson:
@@ -244,6 +244,9 @@ def lessons(draw: st.DrawFn) -> Lesson:
     )
 
 
+PROPERTY_LESSON = Path("prop.yaml")  # the file name the property tests' bytes are read as
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lessons())
 def test_round_trip_property(lesson: Lesson) -> None:
@@ -283,13 +286,13 @@ YAMLISH = st.sampled_from(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(YAMLISH, st.text(max_size=20)), max_size=15))
 def test_yamlish_text_gives_a_lesson_or_a_lesson_error(lines: list[str]) -> None:
-    _read_or_lesson_error("\n".join(lines).encode("utf-8"))
+    assert_lesson_or_error(read_yaml_lesson, PROPERTY_LESSON, "\n".join(lines).encode("utf-8"))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_to_the_yaml_reader(data: bytes) -> None:
-    _read_or_lesson_error(data)
+    assert_lesson_or_error(read_yaml_lesson, PROPERTY_LESSON, data)
 
 
 def _containers(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
@@ -302,7 +305,7 @@ YAML_DATA = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max
 @settings(max_examples=100, deadline=None)
 @given(YAML_DATA)
 def test_arbitrary_yaml_data_gives_a_lesson_or_a_lesson_error(data: object) -> None:
-    _read_or_lesson_error(yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
+    assert_lesson_or_error(read_yaml_lesson, PROPERTY_LESSON, yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
 
 
 ENGLISH = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=30)
@@ -350,19 +353,4 @@ SCHEMA_SHAPED = st.dictionaries(
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SCHEMA_SHAPED)
 def test_schema_shaped_yaml_gives_a_lesson_or_a_lesson_error(data: dict[str, object]) -> None:
-    _read_or_lesson_error(yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
-
-
-def _read_or_lesson_error(data: bytes) -> None:
-    try:
-        lesson = read_yaml_lesson(Path("prop.yaml"), data, Settings())
-    except LessonError as exc:
-        error: LessonError | None = exc
-    else:
-        error = None
-    if error is not None:
-        assert (error.path, bool(error.detail)) == ("prop.yaml", True)
-        return
-    assert lesson.title
-    assert lesson.article
-    assert lesson.vocabulary
+    assert_lesson_or_error(read_yaml_lesson, PROPERTY_LESSON, yaml.safe_dump(data, allow_unicode=True).encode("utf-8"))
