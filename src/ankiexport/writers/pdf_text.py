@@ -279,14 +279,23 @@ def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
 
 
 def _runs(line: Line) -> list[list[Piece]]:
+    """The line's pieces in runs of one face and style (each slot a run of its own)."""
     runs: list[list[Piece]] = []
+    last: Piece | None = None
+    run: list[Piece] = []
     for piece in line.pieces:
-        if runs and piece.slot is None and runs[-1][-1].slot is None:
-            last = runs[-1][-1]
-            if last.font == piece.font and (last.style is piece.style or last.style == piece.style):
-                runs[-1].append(piece)
-                continue
-        runs.append([piece])
+        if (
+            last is not None
+            and piece.slot is None
+            and last.slot is None
+            and last.font == piece.font
+            and (last.style is piece.style or last.style == piece.style)
+        ):
+            run.append(piece)
+        else:
+            run = [piece]
+            runs.append(run)
+        last = piece
     return runs
 
 
@@ -406,9 +415,7 @@ def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
     key = (font, size, text)
     found = kept.get(key)
     if found is None:
-        writer = canvas.beginText(0, 0)
-        writer.setFont(font, size)
-        found = writer._formatText(text)
+        found = _format(canvas, font, size, text)
         if len(kept) >= _ENCODED_KEPT:  # a long lesson's distinct runs would otherwise all stay in memory
             kept.clear()
         kept[key] = found
@@ -416,6 +423,26 @@ def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
 
 
 _ENCODED_KEPT = 4096
+
+
+def _format(canvas: Any, name: str, size: float, text: str) -> str:
+    """What reportlab's ``PDFTextObject._formatText`` writes for a subset (TrueType) font just set at ``size`` with
+    its default leading, without making the text object; other fonts go through reportlab itself."""
+    font = pdfmetrics.getFont(name)
+    if not font._dynamicFont:  # (plain str is never shaped: reportlab shapes only its ShapedStr)
+        writer = canvas.beginText(0, 0)
+        writer.setFont(name, size)
+        return str(writer._formatText(text))
+    doc, escape = canvas._doc, canvas._escape
+    selection = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+    parts: list[str] = []
+    current = -1
+    for subset, chunk in font.splitString(text, doc):
+        if subset != current:
+            parts.append(f"{font.getSubsetInternalName(subset, doc)} {selection}")
+            current = subset
+        parts.append(f"({escape(chunk)}) Tj")
+    return " ".join(parts)
 
 
 def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0) -> None:
@@ -430,7 +457,8 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     for run in _runs(line):
         first = run[0]
         style = first.style
-        width = sum(p.width for p in run) + spacing * len(run)
+        # sum(map(attrgetter)) adds the same floats in the same order as a generator would, faster.
+        width = sum(map(_WIDTH, run)) + spacing * len(run)
         if first.slot is not None:
             slot = first.slot
             if slot.rule:
@@ -439,7 +467,7 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
                 answers.append((slot, x))
         else:  # spaces are drawn too: text extraction and copy-paste need them between the words
             colour = _colour(canvas, style, colour)
-            shown = _encoded(canvas, first.font, style.size, "".join(p.text for p in run))
+            shown = _encoded(canvas, first.font, style.size, "".join([p.text for p in run]))
             if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
                 code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {fp_str(spacing)} Tc {shown} 0 Tc ET")
             else:
@@ -460,7 +488,7 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
 
 def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
     """Set ``style``'s colour unless the canvas has it already; the style now in effect."""
-    if current is not None and (current.rgb, current.grey) == (style.rgb, style.grey):
+    if current is style or (current is not None and current.rgb == style.rgb and current.grey == style.grey):
         return current
     if style.rgb is not None:
         canvas.setFillColorRGB(*style.rgb)
