@@ -7,6 +7,11 @@ from typing import IO, Any
 import click
 
 
+def os_reason(exc: OSError) -> str:
+    """What an OSError says to a user: its system message ("Permission denied"), or the error itself without one."""
+    return exc.strerror or str(exc)
+
+
 class AnkiexportError(click.ClickException):
     """A problem with the user's input or environment; click prints it and exits with ``exit_code`` (1)."""
 

@@ -13,7 +13,7 @@ import click
 
 from ..config import Settings
 from ..diagnostics import render
-from ..errors import ConfigError, LessonError, OutputError
+from ..errors import ConfigError, LessonError, OutputError, os_reason
 from ..files import TEMP_RE, sha256_bytes, temporary_beside, write_if_changed
 from ..model import Lesson
 from ..revisions import source_date_epoch
@@ -221,7 +221,7 @@ def _write_publication(
         try:
             changed.append(write_if_changed(out_dir / output.name, output.data))
         except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", str(out_dir / output.name)) from None
+            raise OutputError(f"cannot write: {os_reason(exc)}", str(out_dir / output.name)) from None
     artifacts = tuple(_published_artifact(out_dir, output) for output in outputs)
     previous = state.published.get(name)
     kept = {a.file for a in artifacts}
@@ -273,7 +273,7 @@ def _save(out_dir: Path, state: State) -> None:
     try:
         save_state(out_dir / STATE_NAME, state)
     except OSError as exc:
-        raise OutputError(f"cannot record the build: {exc.strerror or exc}", str(out_dir / STATE_NAME)) from None
+        raise OutputError(f"cannot record the build: {os_reason(exc)}", str(out_dir / STATE_NAME)) from None
 
 
 def _load_state(out_dir: Path) -> State:
@@ -306,7 +306,7 @@ def _check_out_dir(out_dir: Path) -> None:
         with temporary_beside(out_dir / ".write-test"):
             pass
     except OSError as exc:
-        raise OutputError(f"cannot write to the output folder: {exc.strerror or exc}", str(out_dir)) from None
+        raise OutputError(f"cannot write to the output folder: {os_reason(exc)}", str(out_dir)) from None
 
 
 def _clean_stale_temporaries(out_dir: Path) -> int:

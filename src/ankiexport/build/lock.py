@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 
 LOCK_NAME = ".ankiexport.lock"
 
@@ -25,7 +25,7 @@ def build_lock(out_dir: Path) -> Iterator[int | None]:
     try:
         handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as exc:
-        raise OutputError(f"cannot open the build lock: {exc.strerror or exc}", str(path)) from None
+        raise OutputError(f"cannot open the build lock: {os_reason(exc)}", str(path)) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

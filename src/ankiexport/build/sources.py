@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Settings, settings_fingerprint
-from ..errors import AnkiexportError, LessonError
+from ..errors import AnkiexportError, LessonError, os_reason
 from ..revisions import FileHistory, git_histories, revision_times
 
 
@@ -82,7 +82,7 @@ def _source(path: Path, revised: int, history: FileHistory | None, base: str) ->
         size = path.stat().st_size
         data = b"too large: %d" % size if size > MAX_LESSON_BYTES else path.read_bytes()  # the reader refuses it
     except OSError as exc:
-        return dataclasses.replace(source, problem=f"cannot read: {exc.strerror or exc}")
+        return dataclasses.replace(source, problem=f"cannot read: {os_reason(exc)}")
     digest = hashlib.sha256(base.encode())
     # The id is an input too: deck GUIDs, deck names and file names come from it, and the cache is keyed by this.
     digest.update(f"\n{source.id}\n{path.suffix.lower()}\n{revised}\n".encode())

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import LessonError
+from ..errors import LessonError, os_reason
 from ..model import Lesson
 from .text import read_text_lesson
 from .yaml_lesson import read_yaml_lesson
@@ -57,5 +57,5 @@ def load_lesson(path: Path, settings: Settings) -> Lesson:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise LessonError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+        raise LessonError(f"cannot read: {os_reason(exc)}", str(path)) from None
     return read_lesson(path, data, settings)

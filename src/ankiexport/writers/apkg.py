@@ -23,7 +23,7 @@ from ..analysis.clozes import cloze_hints, cloze_markup
 from ..analysis.lines import join_lines
 from ..cache import keep
 from ..config import Settings
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 from ..model import Cloze, Lesson, VocabEntry, term_identity
 from ..speech import ipa
 from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written
@@ -475,7 +475,7 @@ def _write(path: Path, data: bytes, source: str) -> None:
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise OutputError(f"cannot write the Anki deck {path}: {exc.strerror or exc}", source) from None
+        raise OutputError(f"cannot write the Anki deck {path}: {os_reason(exc)}", source) from None
 
 
 def _written(plans: Iterable[DeckPart]) -> Written:
