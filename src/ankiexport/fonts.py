@@ -62,6 +62,7 @@ def _code_points(name: str) -> frozenset[int]:
         raise OutputError(f"cannot load the worksheet font {name}: {exc}") from None
 
 
+@cache  # a lesson holds a few hundred distinct characters, mostly the same ones as the last lesson's
 def _printable(char: str) -> bool:
     if char.isascii() or unicodedata.category(char) in ("Cc", "Cf"):
         return True  # ASCII is in every face; control and format characters draw nothing and are dropped
