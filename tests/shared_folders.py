@@ -20,11 +20,9 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callabl
     The first worker to ask makes it under a file lock; the others block on that lock (a condition, not a sleep) and
     then find it made. Only a ``make`` that returned marks it made, so a failed one is tried again, from empty, by the
     next worker that asks. Tests only read it: a test that changes files copies them into its own ``tmp_path`` first."""
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: the session's own temporary folder
-        folder = tmp_path_factory.mktemp(name)
-        make(folder)
-        return folder
-    shared = tmp_path_factory.getbasetemp().parent  # this session's folder, the parent of every worker's own
+    shared = tmp_path_factory.getbasetemp()  # this session's temporary folder (pytest -n0)
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        shared = shared.parent  # the session's folder, the parent of every xdist worker's own
     folder, made = shared / name, shared / f"{name}.made"
     with open(shared / f"{name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
