@@ -37,20 +37,27 @@ STUDY_SIZES = ((9.0, 13.5), (8.5, 12.5), (8.0, 11.5))
 
 def _height(parts: list[Any], width: float, room: float = float("inf")) -> float:
     """Their total height, measured only until it passes ``room`` (a long article is not laid out per size)."""
+    return _measured(parts, width, room)[1]
+
+
+def _measured(parts: list[Any], width: float, room: float) -> tuple[list[Any], float]:
+    """The flowables made while measuring ``parts`` and their height, only until it passes ``room``."""
+    made: list[Any] = []
     total = 0.0
     for flowable in flowables(parts):
+        made.append(flowable)
         total += flowable.wrap(width, 1e6)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
         if total > room:
             break
-    return total
+    return made, total
 
 
 def _kept(parts: list[Any], sheet: Sheet) -> list[Any]:
     """The flowables kept together when they fit on a page; else flowing on from where they start (kept together,
-    a text longer than a page would only leave the page it should start on empty)."""
-    if _height(parts, sheet.width, sheet.height) <= sheet.height:
-        return [KeepTogether(list(flowables(parts)))]
-    return parts
+    a text longer than a page would only leave the page it should start on empty). Those measured here are the ones
+    kept, so their layout is reused."""
+    made, height = _measured(parts, sheet.width, sheet.height)
+    return [KeepTogether(made)] if height <= sheet.height else parts
 
 
 def _paragraph(text: str, style: Style, leading: float) -> RichText:
@@ -60,9 +67,9 @@ def _paragraph(text: str, style: Style, leading: float) -> RichText:
 def _fitting(make: Any, sizes: tuple[tuple[float, float], ...], width: float, room: float) -> list[Any]:
     """The flowables ``make(size, leading)`` gives at the roomiest size that fits ``room``, else the densest."""
     for size, leading in sizes:
-        flowables: list[Any] = make(size, leading)
-        if _height(flowables, width, room) <= room:
-            return flowables
+        made, height = _measured(make(size, leading), width, room)
+        if height <= room:
+            return made  # all of them, laid out: kept as they are
     return list(make(*sizes[-1]))
 
 
