@@ -149,3 +149,28 @@ def test_choices_match_what_the_code_provides() -> None:
 
     assert set(FORMATS) == set(WRITERS)
     assert set(PAGE_SIZES) == set(PDF_PAGES)
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (IsADirectoryError(21, "Is a directory"), "cannot read: Is a directory"),
+        (OSError("quota"), "cannot read: quota"),
+    ],
+)
+def test_an_unreadable_settings_file_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: OSError, reason: str
+) -> None:
+    from ankiexport import yamlsafe
+
+    path = tmp_path / "ankiexport.yaml"
+    path.write_text("page_size: a4\n", "utf-8")
+
+    def refuse(self: Path) -> bytes:
+        raise fault
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(ConfigError) as caught:
+        yamlsafe.load_yaml_mapping(path, error=ConfigError)
+    assert reason in caught.value.format_message()
+    assert "None" not in caught.value.format_message()

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import AnkiexportError
+from .errors import AnkiexportError, os_reason
 
 # Where each value came from: the path of keys/indices from the document root -> 1-based line.
 LineMap = dict[tuple[Any, ...], int]
@@ -121,7 +121,7 @@ def load_yaml_mapping(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", str(path)) from None
+        raise error(f"cannot read: {os_reason(exc)}", str(path)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
