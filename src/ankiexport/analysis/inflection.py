@@ -19,37 +19,40 @@ _PLAIN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # OOV rules only make sense for plai
 # lemminflect's own codecs. tests/test_inflection_tables.py checks every word of both tables against lemminflect's.
 
 
+def _word(line: str) -> str:
+    return line.partition(",")[0]
+
+
 class _Table(Mapping[str, dict[str, tuple[str, ...]]]):
     """One of lemminflect's lookup tables (a gzipped CSV sorted by its first column), parsed one word at a time."""
 
-    def __init__(self, lines: list[str], words: list[str], parse: Callable[[list[str]], dict[str, tuple[str, ...]]]):
-        self._lines, self._words, self._parse = lines, words, parse
+    def __init__(self, lines: list[str], parse: Callable[[list[str]], dict[str, tuple[str, ...]]]):
+        self._lines, self._parse = lines, parse  # the lines only: a list of their words would cost 6 MB more
         self._parsed: dict[str, dict[str, tuple[str, ...]]] = {}
 
     @classmethod
     def read(cls, path: str, parse: Callable[[list[str]], dict[str, tuple[str, ...]]]) -> _Table | None:
         """The table at ``path``; None when it is not sorted by word (then lemminflect loads it its own way)."""
         lines = gzip.decompress(Path(path).read_bytes()).decode("utf-8").splitlines()
-        words = [line.partition(",")[0] for line in lines]
-        if any(a > b for a, b in itertools.pairwise(words)):
+        if any(a > b for a, b in itertools.pairwise(map(_word, lines))):
             return None
-        return cls(lines, words, parse)
+        return cls(lines, parse)
 
     def __getitem__(self, word: str) -> dict[str, tuple[str, ...]]:
         found = self._parsed.get(word)
         if found is None:
-            start = bisect.bisect_left(self._words, word)
-            end = bisect.bisect_right(self._words, word, start)
+            start = bisect.bisect_left(self._lines, word, key=_word)
+            end = bisect.bisect_right(self._lines, word, start, key=_word)
             if start == end:
                 raise KeyError(word)
             found = self._parsed[word] = self._parse(self._lines[start:end])
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(self._words))
+        return iter(dict.fromkeys(map(_word, self._lines)))
 
     def __len__(self) -> int:
-        return len(dict.fromkeys(self._words))
+        return len(dict.fromkeys(map(_word, self._lines)))
 
 
 def _lemma_entry(lines: list[str]) -> dict[str, tuple[str, ...]]:
