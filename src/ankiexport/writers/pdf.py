@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..model import Lesson
 from . import Output, Written
 from . import pdf_sheets as sheets
 from .determinism import revision_moment
-from .pdf_edition import EditionCanvas, RecordedPage, share_subsets
+from .pdf_edition import EditionCanvas, RecordedPage, Sink, share_subsets
 from .pdf_reading import reading_story
 from .pdf_sheets import GOTHIC, MINCHO, NOTE, SANS_BOLD, SERIF, SIZE, Sheet
 from .pdf_story import Story
@@ -232,7 +231,7 @@ def _build(
     footer: Any,
     check: Callable[[Any, int], None] | None = None,
 ) -> bytes:
-    buffer = io.BytesIO()
+    buffer = Sink()
     doc = _Document(
         buffer,
         title=lesson.title,  # the document template sets these on its canvas, over what the maker set

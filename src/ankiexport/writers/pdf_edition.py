@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,10 +49,25 @@ def _compress_last_page(canvas: Canvas) -> None:
         page.Contents, page.stream = _CompressedStream(page.stream), None
 
 
+class Sink:
+    """The file reportlab writes a finished PDF to: it keeps the bytes it is given (a BytesIO would copy them twice
+    more, 13 MB each for a long lesson's teacher edition, at the build's memory peak)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(data)
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+
+
 class Edition:
     """A student edition being made: its canvas, its file and how many pages it has so far."""
 
-    def __init__(self, canvas: Canvas, buffer: io.BytesIO) -> None:
+    def __init__(self, canvas: Canvas, buffer: Sink) -> None:
         self.canvas = canvas
         self.buffer = buffer
         self.pages = 0
@@ -74,7 +88,7 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self.lowest = float("inf")
         self.pages: list[RecordedPage] = []
         self.editions: dict[str, Edition] = {}  # the student editions by handout, in the order they start
-        self.student_canvas: Callable[[io.BytesIO], Canvas] | None = None
+        self.student_canvas: Callable[[Sink], Canvas] | None = None
         self.student_footer: Callable[[Canvas, int], None] = lambda canvas, number: None
         self.before_save: Callable[[EditionCanvas], None] | None = None
         self._spans: list[tuple[int, int]] = []
@@ -120,7 +134,7 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         edition = self.editions.get(handout)
         if edition is None:
             assert self.student_canvas is not None
-            buffer = io.BytesIO()
+            buffer = Sink()
             edition = self.editions[handout] = Edition(self.student_canvas(buffer), buffer)
         canvas = edition.canvas
         _link_fonts(self, canvas)  # its footer draws with the teacher's subsets
