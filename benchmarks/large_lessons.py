@@ -7,10 +7,10 @@ Target (issue 11): every lesson under the limit reads and builds in seconds, wit
 Measured on the shared, loaded 2-core machine with ANKIEXPORT_AUDIO=off (README, Performance):
     before (audio on): short-lines: build 226 s, peak 1.4 GB (worksheets 214 s: three whole layouts)
     bounded retries:   short-lines: build_seconds 36.2 (peak 689 MB)
-    now (07:47 UTC, load 8-9): build CPU / wall / largest peak RSS of its processes
-        short-lines            19.5 s / 45.1 s / 271 MB
-        many-sentences-terms   13.6 s / 25.7 s / 250 MB
-        initialisms             4.4 s /  6.8 s / 205 MB
+    now (08:02 UTC, load 4.5): build CPU / wall / largest peak RSS of its processes
+        short-lines            19.5 s / 24.7 s / 254 MB
+        many-sentences-terms   12.5 s / 17.0 s / 236 MB
+        initialisms             4.4 s /  4.9 s / 196 MB
 """
 
 from __future__ import annotations
