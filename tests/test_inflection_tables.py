@@ -20,7 +20,10 @@ def test_the_tables_read_on_demand_are_lemminflects_tables() -> None:
     ):
         assert len(ours) == len(whole)
         assert list(ours) == list(whole)
-        assert all(ours[word] == entry for word, entry in whole.items())
+        # Every word is there (above); the entries of every 7th word and of the hard-coded modals are compared
+        # (parsing all 120,000 by bisection cost the suite a second for no more assurance: one codec does both).
+        checked = [*list(whole)[::7], "can", "will", "be", "dare", "'d"]
+        assert all(ours.get(word) == whole.get(word) for word in checked)
         assert ours.get("not-a-word-at-all", {}) == {} and "not-a-word-at-all" not in ours
 
 
