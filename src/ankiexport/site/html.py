@@ -106,7 +106,22 @@ def text(value: str) -> str:
 
 def page(*, title: str, body: str, media: bool, head: str = "") -> bytes:
     """A whole HTML document (Japanese by default; English parts carry their own ``lang``) as UTF-8 bytes."""
-    document = f"""<!doctype html>
+    return page_of_parts(title=title, parts=[body], media=media, head=head)
+
+
+def page_of_parts(*, title: str, parts: list[str], media: bool, head: str = "") -> bytes:
+    """:func:`page` of a body given as parts (emptied here): the document is joined once and encoded once, so that a
+    large page is never held as several whole copies."""
+    parts.insert(0, _opening(title, media, head))
+    parts.append("\n</main>\n</body>\n</html>\n")
+    document = "".join(parts)
+    parts.clear()
+    return document.encode("utf-8")
+
+
+def _opening(title: str, media: bool, head: str) -> str:
+    """The document up to and including ``<main>`` and its line break."""
+    return f"""<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
@@ -120,12 +135,7 @@ def page(*, title: str, body: str, media: bool, head: str = "") -> bytes:
 </head>
 <body>
 <main>
-{body}
-</main>
-</body>
-</html>
 """
-    return document.encode("utf-8")
 
 
 def size_label(size: int) -> str:

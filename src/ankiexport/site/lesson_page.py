@@ -8,7 +8,7 @@ from urllib.parse import quote
 from ..analysis.lines import join_lines
 from ..model import Lesson, VocabEntry
 from .data import DECK, Download, LessonAudio
-from .html import page, size_label, text
+from .html import page_of_parts, size_label, text
 
 # Labels are bilingual: learners read Japanese; the English makes the page usable for their teachers too.
 DOWNLOAD_LABELS = {
@@ -42,8 +42,9 @@ def _term_spans(lesson: Lesson) -> dict[int, list[tuple[int, int]]]:
     return spans
 
 
-def _article(lesson: Lesson) -> str:
-    """Paragraphs of sentences; a sentence with a translation is a ``<details>`` that shows it when tapped."""
+def _article(lesson: Lesson) -> list[str]:
+    """Paragraphs of sentences, as parts; a sentence with a translation is a ``<details>`` that shows it when
+    tapped."""
     spans = _term_spans(lesson)
     paragraphs: dict[int, list[str]] = {}
     for index, sentence in enumerate(lesson.sentences):
@@ -56,14 +57,18 @@ def _article(lesson: Lesson) -> str:
         else:
             item = f'<p class="s" lang="en">{english}</p>'
         paragraphs.setdefault(sentence.paragraph, []).append(item)
-    return "\n".join(f'<div class="para">{"".join(items)}</div>' for _, items in sorted(paragraphs.items()))
+    parts: list[str] = []
+    for _, items in sorted(paragraphs.items()):
+        parts += ["\n", '<div class="para">', *items, "</div>"]
+    return parts[1:]
 
 
-def _full_translation(lesson: Lesson) -> str:
+def _full_translation(lesson: Lesson) -> list[str]:
     if lesson.translation is None or not lesson.translation.paragraphs:
-        return ""
-    body = "".join(f"<p>{text(paragraph)}</p>" for paragraph in lesson.translation.paragraphs)
-    return f'<details class="full" lang="ja"><summary>全文の和訳を表示 (full translation)</summary>{body}</details>'
+        return []
+    body = [f"<p>{text(paragraph)}</p>" for paragraph in lesson.translation.paragraphs]
+    opening = '<details class="full" lang="ja"><summary>全文の和訳を表示 (full translation)</summary>'
+    return [opening, *body, "</details>"]
 
 
 def _prose(value: str) -> str:
@@ -111,22 +116,32 @@ def render_lesson_page(
     ipa: Sequence[str] = (),
     index: str = "index.html",
 ) -> bytes:
-    """The page as UTF-8 bytes: same lesson and files, same bytes."""
+    """The page as UTF-8 bytes: same lesson and files, same bytes. Built as a list of parts joined and encoded once:
+    a lesson near the size limit makes a page of megabytes, held as few whole copies as possible."""
     audio = audio or LessonAudio()
     clips = list(audio.terms) + [None] * (len(lesson.vocabulary) - len(audio.terms))
-    sections = (
-        _header(lesson, course, index),
+    body = _lines_of_parts(
+        [_header(lesson, course, index)],
         _article_section(lesson, audio.article),
         _vocabulary_section(lesson, clips, ipa),
-        _downloads_section(downloads),
+        [_downloads_section(downloads)],
     )
     media = bool(audio.article or any(clips))
-    return page(title=text(f"{lesson.title} · {course}"), body=_lines(*sections), media=media)
+    return page_of_parts(title=text(f"{lesson.title} · {course}"), parts=body, media=media)
 
 
 def _lines(*parts: str) -> str:
     """The parts that say something, one a line."""
     return "\n".join(part for part in parts if part)
+
+
+def _lines_of_parts(*groups: list[str]) -> list[str]:
+    """:func:`_lines` of groups of parts, without joining them: the groups that say something, one a line."""
+    parts: list[str] = []
+    for group in groups:
+        if any(group):
+            parts += ["\n", *group]
+    return parts[1:]
 
 
 def _header(lesson: Lesson, course: str, index: str) -> str:
@@ -142,33 +157,35 @@ def _header(lesson: Lesson, course: str, index: str) -> str:
     )
 
 
-def _article_section(lesson: Lesson, recording: str | None) -> str:
+def _article_section(lesson: Lesson, recording: str | None) -> list[str]:
     """The article read aloud, its sentences with their translations on tap, and the whole translation."""
     player = (
         f'<audio controls preload="metadata" src="{href(recording)}" aria-label="The whole article read aloud"></audio>'
         if recording
         else ""
     )
-    return _lines(
-        '<section aria-labelledby="article"><h2 id="article">本文 <span lang="en">Article</span></h2>',
-        player,
-        '<p class="muted no-print">文をタップすると和訳が表示されます。</p>',
+    return _lines_of_parts(
+        ['<section aria-labelledby="article"><h2 id="article">本文 <span lang="en">Article</span></h2>'],
+        [player],
+        ['<p class="muted no-print">文をタップすると和訳が表示されます。</p>'],
         _article(lesson),
         _full_translation(lesson),
-        "</section>",
+        ["</section>"],
     )
 
 
-def _vocabulary_section(lesson: Lesson, clips: Sequence[str | None], ipa: Sequence[str]) -> str:
+def _vocabulary_section(lesson: Lesson, clips: Sequence[str | None], ipa: Sequence[str]) -> list[str]:
     """Each term with its pronunciation, gloss and explanation; nothing for a lesson without vocabulary."""
     if not lesson.vocabulary:
-        return ""
+        return []
     readings = list(ipa) + [""] * (len(lesson.vocabulary) - len(ipa))
-    terms = "\n".join(_term(e, c, r) for e, c, r in zip(lesson.vocabulary, clips, readings, strict=False))
-    return (
+    parts = [
         '<section aria-labelledby="vocabulary"><h2 id="vocabulary">語彙 <span lang="en">Vocabulary</span></h2>'
-        f'<ol class="vocab">{terms}</ol></section>'
-    )
+        '<ol class="vocab">'
+    ]
+    for number, (entry, clip, reading) in enumerate(zip(lesson.vocabulary, clips, readings, strict=False)):
+        parts += ["\n", _term(entry, clip, reading)] if number else [_term(entry, clip, reading)]
+    return [*parts, "</ol></section>"]
 
 
 def _downloads_section(downloads: Sequence[Download]) -> str:
