@@ -110,13 +110,20 @@ def page(*, title: str, body: str, media: bool, head: str = "") -> bytes:
 
 
 def page_of_parts(*, title: str, parts: list[str], media: bool, head: str = "") -> bytes:
-    """:func:`page` of a body given as parts (emptied here): the document is joined once and encoded once, so that a
-    large page is never held as several whole copies."""
+    """:func:`page` of a body given as parts (emptied here), encoded in runs of parts from the end, each run freed as
+    it is encoded: a large page is never held whole as a string (twice its size when it holds Japanese), only as its
+    parts, its encoded runs and the bytes they are joined into once."""
     parts.insert(0, _opening(title, media, head))
     parts.append("\n</main>\n</body>\n</html>\n")
-    document = "".join(parts)
-    parts.clear()
-    return document.encode("utf-8")
+    runs: list[bytes] = []
+    while parts:
+        runs.append("".join(parts[-_RUN:]).encode("utf-8"))
+        del parts[-_RUN:]
+    runs.reverse()
+    return b"".join(runs)
+
+
+_RUN = 2048  # parts encoded at a time by page_of_parts
 
 
 def _opening(title: str, media: bool, head: str) -> str:
