@@ -7,10 +7,14 @@ Target (issue 11): every lesson under the limit reads and builds in seconds, wit
 Measured on the shared, loaded 2-core machine with ANKIEXPORT_AUDIO=off (README, Performance):
     before (audio on): short-lines: build 226 s, peak 1.4 GB (worksheets 214 s: three whole layouts)
     bounded retries:   short-lines: build_seconds 36.2 (peak 689 MB)
-    now (08:02 UTC, load 4.5): build CPU / wall / largest peak RSS of its processes
+    08:02 UTC, load 4.5: build CPU / wall / largest peak RSS of its processes
         short-lines            19.5 s / 24.7 s / 254 MB
         many-sentences-terms   12.5 s / 17.0 s / 236 MB
         initialisms             4.4 s /  4.9 s / 196 MB
+    now (08:16-08:18 UTC, load 0.8 to 1.0; the learners' page built as parts, encoded in runs, joined once):
+        short-lines            18.2-20.6 s / 18.1-20.5 s / 243 MB (three runs)
+        many-sentences-terms   12.4 s / 12.3 s / 236 MB
+        initialisms             4.2 s /  4.1 s / 196 MB
 """
 
 from __future__ import annotations
