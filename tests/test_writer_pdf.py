@@ -869,3 +869,19 @@ def test_runs_are_written_as_reportlab_writes_them() -> None:
         theirs.drawText(writer)
     assert ours._code == theirs._code
     assert any(" Tf " in op and op.count(" Tf ") > 1 for op in ours._code)  # a subset switch was written
+
+
+def test_number_arrays_are_written_as_reportlab_writes_them() -> None:
+    """Arrays of numbers (font widths), written ten at a time, are reportlab's own bytes (ints, floats, ten a line);
+    anything else still goes through reportlab."""
+    from reportlab.pdfbase import pdfdoc
+
+    prepare(Settings())
+    ours = pdfdoc.PDFArray.format
+    reportlab = ours.__wrapped__  # the patched method keeps reportlab's
+    document = pdfdoc.PDFDocument()
+    arrays = ([1], list(range(10)), list(range(11)), [500, 0.5, -3.25, 1000.0, 0] * 9, [True, 2], [pdfdoc.PDFName("A")])
+    for numbers in arrays:
+        array = pdfdoc.PDFArray(numbers)
+        assert ours(array, document) == reportlab(array, document), numbers
+    assert b"\n" in ours(pdfdoc.PDFArray(list(range(11))), document)

@@ -183,31 +183,36 @@ def _can_break(before: Piece, after: Piece) -> bool:
     return before.text == "-" and after.kind == "latin" and after.text.isalpha()
 
 
+def _holds_across(
+    units: list[tuple[list[Piece], list[Piece], Piece | None]], spaces: list[Piece], piece: Piece
+) -> bool:
+    """Kinsoku holds across a space too ("word 」"): the space joins the unit before it instead of breaking it."""
+    if not spaces or not units or units[-1][2] is not None or not units[-1][1]:
+        return False
+    return piece.text in NO_LINE_START or units[-1][1][-1].text in NO_LINE_END
+
+
 def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], Piece | None]]:
     """(spaces before, unbreakable pieces, hard break after or None) units, in order."""
     units: list[tuple[list[Piece], list[Piece], Piece | None]] = []
     spaces: list[Piece] = []
     current: list[Piece] = []
     for piece in pieces:
-        if piece.kind == "newline":
+        kind = piece.kind
+        if kind == "newline":
             units.append((spaces, current, piece))
             spaces, current = [], []
-        elif piece.kind == "space":
+        elif kind == "space":
             if current:
                 units.append((spaces, current, None))
                 spaces, current = [], []
             spaces.append(piece)
-        elif current and not _can_break(current[-1], piece):
-            current.append(piece)
-        elif (
-            not current
-            and spaces
-            and units
-            and units[-1][2] is None
-            and units[-1][1]
-            and (piece.text in NO_LINE_START or units[-1][1][-1].text in NO_LINE_END)
+        elif current and (
+            # the common case, which _can_break always refuses, tested inline: no Japanese, and no hyphen before
+            ((last := current[-1]).kind != "cjk" and kind != "cjk" and last.text != "-") or not _can_break(last, piece)
         ):
-            # Kinsoku holds across a space too ("word 」"): the space joins the unit instead of breaking it.
+            current.append(piece)
+        elif not current and _holds_across(units, spaces, piece):
             before, unit, _ = units.pop()
             current = [*unit, *spaces, piece]
             spaces = before
@@ -240,24 +245,22 @@ _WIDTH = operator.attrgetter("width")
 def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None = None) -> list[Line]:
     """Greedy line breaking: English words kept whole, Japanese kinsoku respected, spaces at line edges dropped."""
     lines: list[Line] = [Line()]
-
-    def room() -> float:
-        return first_width if first_width is not None and len(lines) == 1 else width
-
+    room = width if first_width is None else first_width  # the line being filled: the first has its own
     for spaces, unit, hard in _clusters(pieces):
         # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
-        space = sum(map(_WIDTH, spaces))
+        space = sum(map(_WIDTH, spaces)) if spaces else 0
         unit_width = sum(map(_WIDTH, unit))
         line = lines[-1]
         if unit:
-            if line.pieces and line.width + space + unit_width > room() + 1e-6:
+            if line.pieces and line.width + space + unit_width > room + 1e-6:
                 line = Line()
                 lines.append(line)
+                room = width
             if not line.pieces:
                 if len(lines) > 1 and spaces:
                     lines[-2].after = spaces
                 spaces, space = [], 0.0  # spaces at a line start are dropped
-            chunks = _split_long(unit, room()) if unit_width > room() + 1e-6 else [unit]
+            chunks = _split_long(unit, room) if unit_width > room + 1e-6 else [unit]
             for number, chunk in enumerate(chunks):
                 if number:
                     line = Line()
@@ -270,6 +273,8 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
         if hard is not None:
             lines[-1].after = [hard]
             lines.append(Line())
+        if len(lines) > 1:
+            room = width
     return lines
 
 
@@ -434,15 +439,36 @@ def _format(canvas: Any, name: str, size: float, text: str) -> str:
         writer.setFont(name, size)
         return str(writer._formatText(text))
     doc, escape = canvas._doc, canvas._escape
-    selection = f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+    selection = _selection(size)
     parts: list[str] = []
     current = -1
-    for subset, chunk in font.splitString(text, doc):
+    for subset, chunk in _split(font, text, doc):
         if subset != current:
             parts.append(f"{font.getSubsetInternalName(subset, doc)} {selection}")
             current = subset
         parts.append(f"({escape(chunk)}) Tj")
     return " ".join(parts)
+
+
+@cache
+def _selection(size: float) -> str:
+    """A subset font's size and default leading operators (a worksheet uses a handful of sizes)."""
+    return f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+
+
+def _split(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``: the same chunks, without its per-character loop when every character already
+    has a code in the first subset (then splitString would assign nothing, so nothing is left undone)."""
+    state = font.state.get(doc)
+    if state is not None and text:
+        assigned = state.assignments
+        try:  # splitString shows a no-break space as a space
+            codes = [assigned[code] for code in map(ord, text.replace("\xa0", " "))]
+        except KeyError:
+            codes = []
+        if codes and max(codes) < 256:
+            return [(0, bytes(codes))]
+    return font.splitString(text, doc)  # type: ignore[no-any-return]
 
 
 def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0) -> None:
@@ -454,6 +480,7 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     rules: list[tuple[float, float, Style]] = []
     answers: list[tuple[Slot, float]] = []
     code = canvas._code
+    at_y = f"{fp_str(y)} Tm"  # fp_str(x, y) writes fp_str(x), a space, fp_str(y): y is the same all along the line
     for run in _runs(line):
         first = run[0]
         style = first.style
@@ -469,9 +496,9 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
             colour = _colour(canvas, style, colour)
             shown = _encoded(canvas, first.font, style.size, "".join([p.text for p in run]))
             if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
-                code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {fp_str(spacing)} Tc {shown} 0 Tc ET")
+                code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {fp_str(spacing)} Tc {shown} 0 Tc ET")
             else:
-                code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {shown} ET")
+                code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {shown} ET")
         if style.underline and any(p.kind != "space" for p in run):
             colour = _colour(canvas, style, colour)
             canvas.setLineWidth(0.5)
@@ -502,12 +529,13 @@ def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
 def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, colour: Style | None) -> Style | None:
     """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots)."""
     canvas.setLineWidth(0.6)
+    at_y = fp_str(y)  # fp_str(x, y) is fp_str(x), a space and fp_str(y)
     for grey in dict.fromkeys(style.grey for _, _, style in rules):
         path = ["n"]  # reportlab's beginPath/moveTo/lineTo/drawPath operators, written directly
         for start, end, style in rules:
             if style.grey == grey:
                 colour = _colour(canvas, style, colour)
-                path.append(f"{fp_str(start, y)} m {fp_str(end, y)} l")
+                path.append(f"{fp_str(start)} {at_y} m {fp_str(end)} {at_y} l")
         canvas._code.append(" ".join(path))
         canvas._code.append("S")
     return colour
@@ -531,6 +559,7 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
     with canvas.teacher_only():
         text = [f"BT 1 0 0 1 {fp_str(0, y)} Tm"]
         colour: Style | None = None
+        at_y = f"{fp_str(y)} Tm"  # fp_str(x, y) is fp_str(x), a space and fp_str(y)
         for slot, x in answers:
             style = slot.answer_style
             assert style is not None
@@ -539,7 +568,7 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
             room = slot.width - slot.gap
             start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
             for font, chars, advance in runs:
-                text.append(f"1 0 0 1 {fp_str(start, y)} Tm {_encoded(canvas, font, style.size, chars)}")
+                text.append(f"1 0 0 1 {fp_str(start)} {at_y} {_encoded(canvas, font, style.size, chars)}")
                 start += advance
         text.append("ET")
         canvas._code.append(" ".join(text))
