@@ -26,7 +26,7 @@ from pathlib import Path
 from ..cache import keep
 from ..config import Settings
 from ..diagnostics import format_diagnostic, render
-from ..errors import AnkiexportError, LessonError
+from ..errors import AnkiexportError, LessonError, os_reason
 from ..files import write_all_atomically
 from ..model import Lesson
 from ..writers import WRITERS, Output, WriteContext
@@ -234,7 +234,7 @@ def _reported(result: JobResult) -> Iterator[None]:
         result.messages.append(exc.render() if exc.path else render(path, None, "error", exc.detail))
     except OSError as exc:
         target = f" {exc.filename}" if exc.filename else " output"
-        result.messages.append(render(path, None, "error", f"cannot write{target}: {exc.strerror or exc}"))
+        result.messages.append(render(path, None, "error", f"cannot write{target}: {os_reason(exc)}"))
     except Exception as exc:  # a bug must not take down the other lessons; say so plainly
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         result.messages.append(render(path, None, "error", f"internal error while building this lesson: {detail}"))

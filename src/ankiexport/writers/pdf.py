@@ -16,7 +16,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
 from ..config import Settings
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 from ..fonts import font_path
 from ..model import Lesson
 from . import Output, Written
@@ -351,5 +351,5 @@ def write_pdf(lesson: Lesson, path: Path | BinaryIO, settings: Settings) -> Writ
         else:
             path.write(data)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}", lesson.source) from None
+        raise OutputError(f"cannot write {path}: {os_reason(exc)}", lesson.source) from None
     return Written(pages=pages)
