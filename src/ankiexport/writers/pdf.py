@@ -22,8 +22,9 @@ from ..model import Lesson
 from . import Output, Written
 from . import pdf_sheets as sheets
 from .determinism import revision_moment
-from .pdf_edition import EditionCanvas, RecordedPage, Sink, share_subsets
+from .pdf_edition import EditionCanvas, RecordedPage, Sink
 from .pdf_reading import reading_story
+from .pdf_save import share_subsets
 from .pdf_sheets import GOTHIC, MINCHO, NOTE, SANS_BOLD, SERIF, SIZE, Sheet
 from .pdf_story import Story
 from .pdf_text import RichText, Span

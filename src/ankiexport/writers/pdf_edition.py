@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
@@ -182,57 +181,3 @@ def share_fonts(source: Canvas, target: Canvas) -> None:
         font.state[target_doc] = font.state[source_doc]
         target_doc.fontMapping[name] = internal
         target_doc.delayedFonts.append(font)
-
-
-def _remembered(function: Callable[..., Any], key: Callable[..., Any], size: int = 32) -> Callable[..., Any]:
-    """``function`` with its last ``size`` results kept by ``key(*args)``: the editions of one lesson embed the
-    same font subsets, so each is built and compressed once instead of once per file."""
-    kept: dict[Any, Any] = {}
-
-    def call(*args: Any) -> Any:
-        found = key(*args)
-        if found is None:
-            return function(*args)
-        if found not in kept:
-            if len(kept) >= size:
-                del kept[next(iter(kept))]
-            kept[found] = function(*args)
-        return kept[found]
-
-    call.ankiexport_shared = True  # type: ignore[attr-defined]
-    return call
-
-
-def share_subsets() -> None:
-    """Make reportlab build each font subset, and compress each large stream, once for every edition that holds it."""
-    from reportlab.pdfbase import pdfdoc, ttfonts
-
-    face = ttfonts.TTFontFace
-    if not getattr(face.makeSubset, "ankiexport_shared", False):
-        face.makeSubset = _remembered(face.makeSubset, lambda self, subset: (self.filename, tuple(subset)))
-    zipper = pdfdoc.PDFZCompress
-    if not getattr(zipper.encode, "ankiexport_shared", False):
-        # Small streams (a page's text) differ from edition to edition: only large ones (font files) are kept.
-        encode = zipper.encode
-        zipper.encode = _remembered(encode, lambda text: text if len(text) > 8192 else None)
-    if not getattr(pdfdoc.PDFArray.format, "ankiexport_numbers", False):
-        pdfdoc.PDFArray.format = _numbers_at_once(pdfdoc.PDFArray.format)
-
-
-def _numbers_at_once(format_array: Callable[..., bytes]) -> Callable[..., bytes]:
-    """``PDFArray.format`` writing an array of plain numbers (a font subset's widths: thousands an edition) ten at a
-    time with one ``fp_str`` call, instead of one ``format`` call per number: the same bytes (reportlab's layout
-    without pdfMultiLine: ten a line, ``fp_str`` joining its arguments with a space)."""
-
-    def format_numbers(self: Any, document: Any, *args: Any) -> bytes:
-        numbers = self.sequence
-        if args or not numbers or rl_config.pdfMultiLine or self.multiline == "forced":
-            return format_array(self, document, *args)
-        if not all(type(number) in (int, float) for number in numbers):  # as reportlab tests: exact types
-            return format_array(self, document, *args)
-        tens = [fp_str(*numbers[start : start + 10]) for start in range(0, len(numbers), 10)]
-        return b"[ " + " \n  ".join(tens).encode("extpdfdoc") + b" ]"
-
-    format_numbers.ankiexport_numbers = True  # type: ignore[attr-defined]
-    format_numbers.__wrapped__ = format_array  # type: ignore[attr-defined]
-    return format_numbers

@@ -1,0 +1,132 @@
+"""The PDF writer's shortcuts through reportlab's save write reportlab's own bytes, compared with reportlab itself."""
+
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc, ttfonts
+
+from ankiexport.config import Settings
+from ankiexport.readers import load_lesson
+from ankiexport.writers.pdf import Editions, prepare, render_editions
+from lesson_files import SAMPLE
+
+
+def _files(editions: Editions) -> list[bytes]:
+    return [data for _, data, _ in editions.handouts] + [editions.teacher, editions.reading or b""]
+
+
+def _reportlab_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put back every reportlab function pdf_save replaced (pdf_unicode's fix stays: it changes bytes on purpose)."""
+    replaced: list[tuple[Any, str]] = [
+        (pdfdoc, "format"),
+        (pdfdoc.PDFDictionary, "format"),
+        (pdfdoc.PDFArray, "format"),
+        (pdfdoc.PDFZCompress, "encode"),
+        (ttfonts.TTFontFace, "makeSubset"),
+        (ttfonts, "makeToUnicodeCMap"),
+    ]
+    for owner, name in replaced:
+        ours = getattr(owner, name)
+        original = inspect.unwrap(ours)  # pdf_unicode's fix keeps no __wrapped__: unwrapping stops at it
+        assert original is not ours, name  # each is patched, and its original kept
+        monkeypatch.setattr(owner, name, original)
+
+
+@pytest.mark.parametrize("size", ["a4", "letter"])
+def test_every_edition_is_reportlabs_own_bytes(size: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's four PDFs, saved through the shortcuts (twice: the second time from what they remember) and
+    through reportlab alone: the same bytes."""
+    settings = Settings(page_size=size)
+    lesson = load_lesson(SAMPLE, settings)
+    prepare(settings)
+    ours = [_files(render_editions(lesson, settings)) for _ in range(2)]
+    _reportlab_only(monkeypatch)
+    theirs = _files(render_editions(lesson, settings))
+    assert ours[0] == theirs and ours[1] == theirs
+
+
+VALUES: list[Any] = [
+    "/Name",
+    "plain text (with) brackets",
+    "",
+    "line\nbreak",
+    "tab\there",
+    "\x18\x1f control",
+    "日本語",
+    "café",
+    b"\x00\xffbytes",
+    0,
+    -3,
+    10**20,
+    0.5,
+    -1234.5678,
+    1e-7,
+    True,
+    None,
+    pdfdoc.PDFString("a (string)"),
+    pdfdoc.PDFArray([1, "/A", 2.5]),
+]
+
+
+def test_values_are_formatted_as_reportlab_formats_them() -> None:
+    prepare(Settings())
+    ours = pdfdoc.format
+    document = pdfdoc.PDFDocument()
+    for value in VALUES:
+        try:
+            expected = ours.__wrapped__(value, document)
+        except UnicodeEncodeError:  # characters the PDF encoding has no byte for: reportlab's error, ours too
+            with pytest.raises(UnicodeEncodeError):
+                ours(value, document)
+            continue
+        assert ours(value, document) == expected, value
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_dictionaries_are_formatted_as_reportlab_formats_them(multiline: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys sorted (or in their order), six a line (or one a line), names escaped, values formatted."""
+    prepare(Settings())
+    monkeypatch.setattr(rl_config, "pdfMultiLine", int(multiline))
+    ours = pdfdoc.PDFDictionary.format
+    document = pdfdoc.PDFDocument()
+    entries = {f"Key{n}": VALUES[n % len(VALUES)] for n in range(14) if not isinstance(VALUES[n % len(VALUES)], str)}
+    entries |= {"Type": "/Font", "Odd Name#(1)": "/X", "A": 1}
+    cases = [
+        pdfdoc.PDFDictionary(entries),
+        pdfdoc.PDFDictionary(OrderedDict(reversed(entries.items()))),
+        pdfdoc.PDFDictionary({}),
+        pdfdoc.PDFDictionary({"Inner": pdfdoc.PDFDictionary({"B": 2, "A": "/Name"})}),
+    ]
+    forced = pdfdoc.PDFDictionary({"Z": 1, "Y": 2})
+    forced.multiline = "forced"
+    for dictionary in [*cases, forced]:
+        for _ in range(2):  # the second time with the names remembered
+            assert ours(dictionary, document) == ours.__wrapped__(dictionary, document), dictionary.dict
+
+
+def test_long_float_arrays_are_remembered_and_written_as_reportlab_writes_them() -> None:
+    """A subset's widths (floats) are formatted once; ints that equal them are never answered from that memory."""
+    prepare(Settings())
+    ours = pdfdoc.PDFArray.format
+    document = pdfdoc.PDFDocument()
+    widths = [500.0, 250.5, 0.0, 1000.0, 333.25] * 12
+    for numbers in (widths, widths, [int(n) for n in widths], [*widths[:-1], 1], [*widths, True]):
+        array = pdfdoc.PDFArray(numbers)
+        assert ours(array, document) == ours.__wrapped__(array, document), numbers
+
+
+def test_to_unicode_maps_and_small_streams_are_remembered_unchanged() -> None:
+    prepare(Settings())
+    subset = [0, *range(0x41, 0x5B), 0x3042, 0x29E3D]
+    cmap = ttfonts.makeToUnicodeCMap("AAAAAA+Font", subset)
+    assert cmap is ttfonts.makeToUnicodeCMap("AAAAAA+Font", list(subset))
+    assert cmap == inspect.unwrap(ttfonts.makeToUnicodeCMap)("AAAAAA+Font", subset)
+    assert "<D867DE3D>" in cmap  # pdf_unicode's fix is kept under the memory
+    encode = pdfdoc.PDFZCompress.encode
+    for text in (cmap, "x" * 9000, b"y" * 100):
+        assert encode(text) == encode(text) == inspect.unwrap(encode)(text)
