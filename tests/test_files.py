@@ -25,7 +25,9 @@ def test_files_are_written_whole_with_the_permissions_a_plain_open_gives(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.apkg", "new"]
 
 
-def test_every_temporary_is_synced_under_a_name_the_build_cleans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_temporary_is_synced_under_a_name_the_build_cleans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     synced: list[Path] = []
     real = files_module.fsync_file
 
@@ -53,7 +55,7 @@ def test_a_failed_write_replaces_none_of_the_group_and_leaves_no_temporary(
         real(path)
 
     monkeypatch.setattr(files_module, "fsync_file", full_for_b)
-    with pytest.raises(OSError) as raised:
+    with pytest.raises(OSError, match="No space left on device") as raised:
         write_all_atomically([(tmp_path / "a.pdf", b"new a"), (tmp_path / "b.pdf", b"new b")])
     assert raised.value.filename == str(tmp_path / "b.pdf")  # the file the user knows, not the temporary
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.pdf": b"old a", "b.pdf": b"old b"}
