@@ -208,3 +208,23 @@ def test_a_block_from_another_article_gets_no_contradicting_answers() -> None:
     assert warning.message.startswith("gap-fill: 13 gapped word(s) could not be matched to the article")
     assert warning.line == 5  # the file line of the first unmatched word
     assert "(line 5 'I_', line 5 'i_______'" in warning.message
+
+
+def _fits_by_pattern(shown: str, word: str) -> bool:
+    """The definition ``_fits`` tests character by character: each underscore one letter, the rest as written."""
+    pattern = "".join(r"[^\W\d_]" if char == "_" else re.escape(char) for char in shown)
+    return re.fullmatch(pattern, word) is not None
+
+
+def test_a_chunk_fits_a_word_exactly_as_its_pattern_would_match() -> None:
+    from ankiexport.analysis.gapfill import _fits
+
+    # Letters of several scripts, digits that are and are not decimal, marks, quotes, the underscore itself.
+    tricky = ["a", "Z", "é", "e\u0301", "ß", "ª", "あ", "漢", "1", "١", "²", "½", "Ⅻ", "_", "’", "'", "-", ".", " "]
+    pairs = [(cue, char) for cue in ("_", "a", "’", "1") for char in tricky]
+    pairs += [("I__’", "It’s"), ("I__’", "It's"), ("d_____-", "dollar-"), ("t____", "Tokyo"), ("t____", "t2345")]
+    pairs += [("__", "a_"), ("_", ""), ("", ""), ("a_", "ab"), ("a_", "Ab"), ("_.", "x."), ("_.", "x,")]
+    for shown, word in pairs:
+        assert _fits(shown, word) == _fits_by_pattern(shown, word), (shown, word)
+    assert not _fits("I__’", "It’s") and not _fits("s__________,", "skyrockets,")
+    assert _fits("s_________,", "skyrockets,")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
+import itertools
 import json
 import re
 import sqlite3
@@ -20,7 +21,7 @@ import pytest
 from ankiexport.config import Settings
 from ankiexport.errors import AnkiexportError, OutputError
 from ankiexport.model import Cloze, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
-from ankiexport.writers import anki_models
+from ankiexport.writers import anki_models, apkg
 from ankiexport.writers.apkg import (
     NOTE_FORMAT_EPOCH,
     deck_name,
@@ -504,6 +505,11 @@ def test_escape_makes_anki_syntax_inert() -> None:
     assert escape("{{c1::x}}") == "&#123;&#123;c1&#58;&#58;x&#125;&#125;"
     assert escape("<b>&</b>\n'\"") == "&lt;b&gt;&amp;&lt;/b&gt;<br>&#x27;&quot;"
     assert html.unescape(escape("[sound:a.mp3] \\(x\\)")) == "[sound:a.mp3] \\(x\\)"
+    # Each character escape changes, alone and in text: the plain-text shortcut must not skip any of them.
+    for char in "&<>\"'{}:[]\\\n":
+        full = html.escape(char, quote=True).translate(apkg._ANKI_SYNTAX).replace("\n", "<br>")
+        assert full != char and escape(char) == full and escape(f"急騰 {char} x") == f"急騰 {full} x"
+    assert escape("急騰する、価格が急に上がること。 plain text") == "急騰する、価格が急に上がること。 plain text"
 
 
 def test_malformed_clozes_from_the_analysis_are_left_out_not_written_broken() -> None:
@@ -702,3 +708,45 @@ def test_new_cards_queue_in_lesson_date_order_then_lesson_order(collection: Any,
     decks = [collection.decks.name(did) for _, _, did in rows]
     assert decks == ["English News::2026-12-05"] * 6 + ["English News::2026-12-12"] * 6
     assert [sfld for sfld, _, _ in rows[:4]] == ["gain traction", "crucial", "depreciating", "hedge against"]
+
+
+def test_the_collection_holds_what_genanki_itself_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_collection writes genanki's rows and JSON without genanki's per-deck and per-note overheads."""
+    import genanki
+
+    from ankiexport.writers import anki_collection
+
+    lesson = load(SAMPLE)
+    models = {"vocabulary": anki_models.vocabulary_model(), "cloze": anki_models.cloze_model()}
+
+    def decks() -> list[genanki.Deck]:
+        made = []
+        for number, one in enumerate((lesson, dataclasses.replace(lesson, id="another lesson"))):
+            deck = genanki.Deck(1000 + number, f"Deck {number}")
+            for due, data in enumerate(lesson_notes(one)):
+                fields, tags = list(data.fields), list(data.tags)
+                deck.add_note(genanki.Note(models[data.kind], fields, tags=tags, guid=data.guid, due=due))
+            made.append(deck)
+        return made
+
+    def collection(write: Any) -> sqlite3.Connection:
+        connection = sqlite3.connect(":memory:")
+        write(connection.cursor(), decks(), 1_700_000_000, itertools.count(5_000))
+        connection.commit()
+        return connection
+
+    def rows(connection: sqlite3.Connection) -> list[object]:
+        tables = [connection.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in ("notes", "cards")]
+        decks_json, models_json = connection.execute("SELECT decks, models FROM col").fetchone()
+        return [*tables, json.loads(decks_json), json.loads(models_json)]
+
+    ours = collection(anki_collection.write_collection)
+    theirs = collection(lambda cursor, d, stamp, ids: genanki.Package(d).write_to_db(cursor, stamp, ids))
+    assert len(rows(ours)[1]) > 50 and rows(ours) == rows(theirs)
+
+    def genanki_notes(cursor: sqlite3.Cursor, deck: genanki.Deck, stamp: int, ids: Any) -> None:
+        for note in deck.notes:
+            note.write_to_db(cursor, stamp, deck.deck_id, ids)
+
+    monkeypatch.setattr(anki_collection, "_write_notes", genanki_notes)
+    assert ours.serialize() == collection(anki_collection.write_collection).serialize()  # the same file, byte for byte

@@ -39,11 +39,12 @@ def confusable(vocabulary: Sequence[VocabEntry]) -> frozenset[int]:
     """Entries whose cloze hint would fit another term of the lesson too (``~を利用する``: tap into and
     capitalize on): same hint, or a kanji or katakana word of the hint appears in the other term's gloss."""
     hints = [gloss_hint(entry.gloss) for entry in vocabulary]
+    glosses = [_meaning_marks(entry.gloss) for entry in vocabulary]  # once each, not once per pair
     found: set[int] = set()
     for index, hint in enumerate(hints):
         marks = _meaning_marks(hint)
-        for other, entry in enumerate(vocabulary):
-            if other != index and (hint == hints[other] or marks & _meaning_marks(entry.gloss)):
+        for other in range(len(vocabulary)):
+            if other != index and (hint == hints[other] or marks & glosses[other]):
                 found.add(index)
     return frozenset(found)
 

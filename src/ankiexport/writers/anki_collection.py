@@ -36,8 +36,33 @@ def write_collection(
         cursor.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
         cursor.execute("UPDATE col SET models = ?", (json.dumps(models),))
     for deck in decks:
-        for note in deck.notes:
-            note.write_to_db(cursor, timestamp, deck.deck_id, ids)
+        _write_notes(cursor, deck, timestamp, ids)
+
+
+_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+
+
+def _write_notes(cursor: sqlite3.Cursor, deck: genanki.Deck, timestamp: int, ids: itertools.count[int]) -> None:
+    """The rows ``Note.write_to_db`` writes for each of the deck's notes, in its order and with its ids. Without its
+    warning scan for unescaped HTML (a regular expression over every field; the deck writer escapes every field) and
+    its replacement of genanki's deprecated built-in note types (ours are our own): a third of a deck's writing."""
+    mod = int(timestamp)
+    for note in deck.notes:
+        if len(note.model.fields) != len(note.fields):
+            raise ValueError(f"{len(note.fields)} fields for note type {note.model.name}")
+        note_id = next(ids)
+        tags = " " + " ".join(note.tags) + " "
+        row = (note_id, note.guid, note.model.model_id, mod, -1, tags, "\x1f".join(note.fields), note.sort_field)
+        cursor.execute(_NOTE_ROW, (*row, 0, 0, ""))
+        for card in note.cards:
+            queue = -1 if card.suspend else 0
+            cursor.execute(
+                _CARD_ROW, (next(ids), note_id, deck.deck_id, card.ord, mod, -1, 0, queue, note.due, *_ZEROS)
+            )
+
+
+_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl, factor, reps, lapses, left, odue, odid, flags, data
 
 
 def _as_reloaded(values: dict[object, object]) -> dict[object, object]:
