@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,7 +246,7 @@ def _build(
         topMargin=paper.top,
         bottomMargin=paper.bottom,
     )
-    frame = Frame(paper.side, paper.bottom, paper.width, paper.height, 0, 0, 0, 0, id="body")
+    frame = _Frame(paper.side, paper.bottom, paper.width, paper.height, 0, 0, 0, 0, id="body")
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=footer)])
     doc.check = check
     try:
@@ -253,6 +254,23 @@ def _build(
     except LayoutError as exc:
         raise OutputError(f"the worksheet cannot be laid out: {str(exc)[:200]}", lesson.source) from None
     return buffer.getvalue()
+
+
+_ATOMS = (int, float, str, bool, type(None))
+
+
+class _Frame(Frame):  # type: ignore[misc]  # reportlab is untyped
+    """reportlab's frame, copied faster: platypus deep-copies the frame each time it measures a kept-together run
+    (a dozen times a lesson); numbers and names are copied as deepcopy copies them, as themselves."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Frame:
+        copied = self.__class__.__new__(self.__class__)
+        memo[id(self)] = copied
+        copied.__dict__.update(
+            (name, value if type(value) in _ATOMS else copy.deepcopy(value, memo))
+            for name, value in self.__dict__.items()
+        )
+        return copied
 
 
 class _ShortPageError(Exception):

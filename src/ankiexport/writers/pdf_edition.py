@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-import contextlib
+import operator
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,10 @@ class Edition:
         self.pages = 0
 
 
+_STATE = tuple(Canvas.STATE_ATTRIBUTES)
+_state_of = operator.itemgetter(*_STATE)
+
+
 class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
     """A canvas that knows teacher-only drawing and compresses each page as it is finished.
 
@@ -95,21 +99,19 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self._bookmarks: list[tuple[str, str, int]] = []
         self._inside = False
 
-    @contextlib.contextmanager
-    def teacher_only(self) -> Iterator[None]:
+    def teacher_only(self) -> _TeacherOnly:
         """Drawing inside this block appears in the teacher edition only (state saved and restored around it)."""
-        if self._inside:
-            yield
-            return
-        self._inside = True
-        start = len(self._code)
-        self.saveState()
-        try:
-            yield
-        finally:
-            self.restoreState()
-            self._inside = False
-            self._spans.append((start, len(self._code)))
+        return _TeacherOnly(self)
+
+    # A worksheet saves and restores the graphics state for every paragraph and table cell it draws: a state kept as
+    # a tuple of reportlab's state attributes (not a dict of them) is cheaper to take and to put back, the same state.
+    def push_state_stack(self) -> None:
+        state = self.__dict__
+        self.state_stack.append(_state_of(state))
+        state["_extgstate"] = state["_extgstate"].pushCopy()
+
+    def pop_state_stack(self) -> None:
+        self.__dict__.update(zip(_STATE, self.state_stack.pop(), strict=True))
 
     def add_bookmark(self, key: str, title: str, level: int) -> None:
         self.bookmarkPage(key)
@@ -161,6 +163,32 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
             edition.canvas.save()
             finished.append((handout, edition.buffer.getvalue(), edition.pages))
         return finished
+
+
+class _TeacherOnly:
+    """``EditionCanvas.teacher_only``'s block: a class, not a generator (one a line of answers), the same brackets."""
+
+    __slots__ = ("canvas", "outer", "start")
+
+    def __init__(self, canvas: EditionCanvas) -> None:
+        self.canvas = canvas
+        self.outer = False
+        self.start = 0
+
+    def __enter__(self) -> None:
+        canvas = self.canvas
+        self.outer = not canvas._inside
+        if self.outer:
+            canvas._inside = True
+            self.start = len(canvas._code)
+            canvas.saveState()
+
+    def __exit__(self, *exception: object) -> None:
+        if self.outer:
+            canvas = self.canvas
+            canvas.restoreState()
+            canvas._inside = False
+            canvas._spans.append((self.start, len(canvas._code)))
 
 
 def _link_fonts(source: Canvas, target: Canvas) -> None:

@@ -70,9 +70,28 @@ def cell(inlines: Sequence[Inline], leading: float = 15, **kw: Any) -> RichText:
     return RichText(inlines, leading, **kw)
 
 
+class Grid(Table):  # type: ignore[misc]  # reportlab is untyped
+    """A reportlab Table whose size is worked out once: reportlab works it out again at every wrap and split (a
+    section's grid is measured three or four times), but with fixed column widths and no spanned cells neither the
+    width nor the height offered changes it. A style command changes the padding: the size is worked out again."""
+
+    _sized = False
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803  # reportlab API
+        if self._sized:
+            return
+        super()._calc(availWidth, availHeight)
+        # (reportlab's long-table shortcut stops measuring rows at the height offered only when cells span rows)
+        self._sized = not self._spanCmds and all(type(width) in (int, float) for width in self._argW)
+
+    def _addCommand(self, command: Any) -> None:  # noqa: N802  # reportlab API
+        self._sized = False
+        super()._addCommand(command)
+
+
 def table(rows: list[list[Any]], widths: list[float], *, box: bool = False, pad: float = 3) -> Table:
     # splitInRow: a row taller than a page (a pasted essay as a gloss) splits instead of failing the layout.
-    result = Table(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
+    result = Grid(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTNAME", (0, 0), (-1, -1), SERIF),  # a cell's default Helvetica would be an unembedded font

@@ -68,6 +68,9 @@ class Story:
         return index + 1
 
     def __getitem__(self, index: int | slice) -> Any:
+        ahead = self._ahead
+        if type(index) is int and 0 <= index < len(ahead):  # the template looks at its first flowables again and again
+            return ahead[-1 - index]
         count = self._front(index)
         self._make(count)
         if isinstance(index, slice):

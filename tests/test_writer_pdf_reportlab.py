@@ -1,18 +1,23 @@
-"""The PDF writer's shortcuts through reportlab's save write reportlab's own bytes, compared with reportlab itself."""
+"""The PDF writer's shortcuts through reportlab (its save, its tables) write the bytes reportlab itself writes."""
 
 from __future__ import annotations
 
 import inspect
+import io
 from collections import OrderedDict
 from typing import Any
 
 import pytest
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc, ttfonts
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Table, TableStyle
 
 from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
-from ankiexport.writers.pdf import Editions, prepare, render_editions
+from ankiexport.writers import pdf_sheets
+from ankiexport.writers.pdf import BODY, SERIF, Editions, prepare, render_editions
+from ankiexport.writers.pdf_text import Span
 from lesson_files import SAMPLE
 
 
@@ -130,3 +135,35 @@ def test_to_unicode_maps_and_small_streams_are_remembered_unchanged() -> None:
     encode = pdfdoc.PDFZCompress.encode
     for text in (cmap, "x" * 9000, b"y" * 100):
         assert encode(text) == encode(text) == inspect.unwrap(encode)(text)
+
+
+def _grid_story(kind: type[Table], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What a frame sees of a grid and what it draws, laid out as a worksheet lays its grids out: wrapped at
+    several sizes, restyled, split in a row and between rows, drawn whole and in parts."""
+    monkeypatch.setattr(pdf_sheets, "Grid", kind)
+    words = "a paragraph long enough to take several lines in a narrow column " * 6
+    rows = [
+        [pdf_sheets.cell([Span(f"{n}.", BODY)]), pdf_sheets.cell([Span(words[: 40 * n], BODY)]), pdf_sheets.cell([])]
+        for n in range(1, 6)
+    ]
+    grid = pdf_sheets.table(rows, [30.0, 120.0, 40.0], box=True)
+    canvas = Canvas(io.BytesIO(), initialFontName=SERIF, initialFontSize=10.5)
+    seen: list[Any] = [grid.wrapOn(canvas, 400, 1e6), grid.wrapOn(canvas, 400, 50), grid.wrapOn(canvas, 300, 700)]
+    grid.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 5), ("LINEBELOW", (0, 0), (-1, -1), 0.4, (0, 0, 0))]))
+    seen.append(grid.wrapOn(canvas, 400, 700))
+    grid.drawOn(canvas, 10, 20)
+    for height in (20, 90, 200):
+        for part in grid.split(400, height):
+            assert type(part) is kind  # a grid's parts are grids
+            seen.append(part.wrapOn(canvas, 400, height))
+            part.drawOn(canvas, 5, 5)
+    return [*seen, canvas._code]
+
+
+def test_grids_size_split_and_draw_as_reportlab_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grid remembers its size between wraps; what a frame sees of it and what it draws are a Table's."""
+    prepare(Settings())
+    ours = _grid_story(pdf_sheets.Grid, monkeypatch)
+    theirs = _grid_story(Table, monkeypatch)
+    assert len(ours[-1]) > 100 and ours[3] != ours[0]  # drawn whole and in parts; the new padding is measured
+    assert ours == theirs
