@@ -63,6 +63,7 @@ _BEADS: tuple[tuple[int, int, float], ...] = (
     (1, 0, 0.005),
     (0, 1, 0.005),
 )
+_LOG_PRIORS = tuple((de, dj, math.log(prior)) for de, dj, prior in _BEADS)  # taken once, not at every step
 _UNSYNCED = 1.5  # cost of a bead that starts a paragraph on one side only (translators mostly keep paragraphs)
 _BAND = 30  # sentences either side of the diagonal the alignment may stray
 _EARLY_GAP = 1.5  # extra cost of a sentence left over before the end
@@ -95,6 +96,15 @@ class _Side:
         return i + count <= len(self.lengths) and (count < 2 or self.paragraph[i] == self.paragraph[i + 1])
 
 
+def _spans(side: _Side) -> list[list[int | None]]:
+    """For each bead size (0, 1, 2) and start, the characters of that many sentences, or None where they do not
+    fit (past the end, or across a paragraph): what the alignment asks for each of its thousand-odd steps."""
+    count = len(side.lengths)
+    return [
+        [sum(side.lengths[i : i + size]) if side.fits(i, size) else None for i in range(count + 1)] for size in range(3)
+    ]
+
+
 def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int, int, int]]:
     """The cheapest bead sequence as (english start, count, japanese start, count), by dynamic programming.
 
@@ -104,8 +114,9 @@ def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int
     n, m = len(english.lengths), len(japanese.lengths)
     # Only cells near the diagonal from (0, 0) to (n, m): linear in the lesson's length, however long it is.
     half = _BAND + math.ceil(max(m / max(n, 1), n / max(m, 1)))  # wide enough to step from row to row
-    centre = [round(i * m / max(n, 1)) for i in range(n + 1)]
-    band = [range(max(0, c - half), min(m, c + half) + 1) for c in centre]
+    band = [range(max(0, c - half), min(m, c + half) + 1) for c in (round(i * m / max(n, 1)) for i in range(n + 1))]
+    spans = (_spans(english), _spans(japanese))
+    starts = ([*map(english.starts_paragraph, range(n + 1))], [*map(japanese.starts_paragraph, range(m + 1))])
     cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
     back: dict[tuple[int, int], tuple[int, int]] = {}
     for i in range(n + 1):
@@ -113,15 +124,23 @@ def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int
             here = cost.get((i, j))
             if here is None:
                 continue
-            unsynced = _UNSYNCED if english.starts_paragraph(i) != japanese.starts_paragraph(j) else 0.0
-            for de, dj, prior in _BEADS:
-                if not (english.fits(i, de) and japanese.fits(j, dj)) or j + dj not in band[i + de]:
+            unsynced = _UNSYNCED if starts[0][i] != starts[1][j] else 0.0
+            for de, dj, log_prior in _LOG_PRIORS:
+                english_length, japanese_length = spans[0][de][i], spans[1][dj][j]
+                if english_length is None or japanese_length is None or j + dj not in band[i + de]:
                     continue
-                length = _length_cost(sum(english.lengths[i : i + de]), sum(japanese.lengths[j : j + dj]), ratio)
-                early = _EARLY_GAP if (not de or not dj) and i + de < n and j + dj < m else 0.0
-                total = here - math.log(prior) + (length if de and dj else early) + unsynced
+                if de and dj:
+                    step = _length_cost(english_length, japanese_length, ratio)
+                else:
+                    step = _EARLY_GAP if i + de < n and j + dj < m else 0.0
+                total = here - log_prior + step + unsynced
                 if total < cost.get((i + de, j + dj), math.inf):
                     cost[i + de, j + dj], back[i + de, j + dj] = total, (de, dj)
+    return _traced(back, n, m)
+
+
+def _traced(back: dict[tuple[int, int], tuple[int, int]], n: int, m: int) -> list[tuple[int, int, int, int]]:
+    """The beads on the cheapest path to (n, m), first to last."""
     beads: list[tuple[int, int, int, int]] = []
     i, j = n, m
     while (i, j) != (0, 0):
