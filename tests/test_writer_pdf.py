@@ -600,6 +600,19 @@ def test_font_folder_prefers_the_package_copy(tmp_path: Path, monkeypatch: pytes
         fonts.font_dir.cache_clear()
 
 
+def test_the_coverage_check_reads_the_registered_fonts_character_maps() -> None:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from ankiexport import fonts
+
+    prepare()
+    for name in {name for pair in fonts.FACE_PAIRS for name in pair}:
+        face = fonts._registered_face(fonts.font_path(name))
+        assert face is not None, name  # what the writer registered, not a second parse of the file
+        assert frozenset(face.charToGlyph) == frozenset(TTFontFile(str(fonts.font_path(name))).charToGlyph)
+    assert fonts.unprintable("語é“𠮷😀한") == ["𠮷", "😀", "한"]
+
+
 def test_curly_quotes_stay_in_the_latin_font() -> None:
     prepare()
     assert font_for("“", BODY) == SERIF and font_for("’", BODY) == SERIF and font_for("A", BODY) == SERIF

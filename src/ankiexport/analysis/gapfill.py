@@ -182,7 +182,7 @@ def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
     agreeing chunks (or a run of equal length between two such runs) a quirk is forgiven if the first letter
     agrees: the sample writes "I__’" for "It’s" and "d____-" for "dollar-".
     """
-    matcher = SequenceMatcher(None, [_shape(s) for s in shown], [_shape(w) for w in words], autojunk=False)
+    matcher = SequenceMatcher(None, *_shape_numbers(shown, words), autojunk=False)
     pairs: dict[int, int] = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         trusted = (tag == "equal" and i2 - i1 >= 3) or (tag == "replace" and i2 - i1 == j2 - j1)
@@ -194,12 +194,43 @@ def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
     return pairs
 
 
+def _shape_numbers(shown: Sequence[str], words: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Each chunk's ``_shape`` as a number, equal numbers for equal shapes: the matcher hashes and compares them
+    thousands of times (tuples cost more), and an article repeats its words (each shaped once)."""
+    numbers: dict[tuple[str, int], int] = {}
+    known: dict[str, int] = {}
+
+    def number(chunk: str) -> int:
+        found = known.get(chunk)
+        if found is None:
+            found = known[chunk] = numbers.setdefault(_shape(chunk), len(numbers))
+        return found
+
+    return [number(chunk) for chunk in shown], [number(word) for word in words]
+
+
+def _gapped_as_written(chunk: str, word: str) -> bool:
+    """True when ``chunk`` already is ``word`` as ``recount`` writes it: a slot for each letter it hides, every
+    other character the word's own (most chunks of a lesson's own gap-fill)."""
+    if len(chunk) != len(word):
+        return False
+    for cue, char in zip(chunk, word, strict=True):
+        if cue == "_":
+            if not char.isalpha():
+                return False
+        elif cue != char:
+            return False
+    return True
+
+
 def recount(chunk: str, word: str) -> str:
     """``word`` gapped as ``chunk`` gaps it: the chunk decides which letters are cues, the word how many slots.
 
     The k-th letter of the word is shown when the chunk shows a letter in its k-th letter place (the word's own
     letter, so a miswritten cue is never printed); every other letter is one slot; everything else is the word's.
     """
+    if _gapped_as_written(chunk, word):
+        return chunk
     places = [char for char in chunk if char == "_" or char.isalpha()]
     out: list[str] = []
     k = 0
