@@ -29,6 +29,7 @@ def _reportlab_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put back every reportlab function pdf_save replaced (pdf_unicode's fix stays: it changes bytes on purpose)."""
     replaced: list[tuple[Any, str]] = [
         (pdfdoc, "format"),
+        (pdfdoc, "pdfdocEnc"),
         (pdfdoc.PDFDictionary, "format"),
         (pdfdoc.PDFArray, "format"),
         (pdfdoc.PDFZCompress, "encode"),
@@ -90,6 +91,19 @@ def test_values_are_formatted_as_reportlab_formats_them() -> None:
                 ours(value, document)
             continue
         assert ours(value, document) == expected, value
+
+
+def test_text_is_encoded_as_reportlab_encodes_it() -> None:
+    prepare(Settings())
+    ours = pdfdoc.pdfdocEnc
+    for value in [v for v in VALUES if isinstance(v, str | bytes)] + ["12 0 obj\n", "3 0 R", "\x7f", "\x17\x20"]:
+        try:
+            expected = ours.__wrapped__(value)
+        except UnicodeEncodeError:
+            with pytest.raises(UnicodeEncodeError):
+                ours(value)
+            continue
+        assert ours(value) == expected, value
 
 
 @pytest.mark.parametrize("multiline", [False, True])

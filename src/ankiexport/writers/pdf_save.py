@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -61,27 +62,53 @@ def share_subsets() -> None:
         zipper.encode = _remembered(large, lambda text: None if len(text) > LARGE_STREAM else text, size=256)
     if not getattr(pdfdoc.PDFArray.format, "ankiexport_numbers", False):
         pdfdoc.PDFArray.format = _numbers_at_once(pdfdoc.PDFArray.format)
-    if not getattr(pdfdoc.format, "ankiexport_fast", False) and _ascii_is_pdfdoc():
-        pdfdoc.format = _plain_values_at_once(pdfdoc.format)
+    odd = _ascii_not_pdfdoc()
+    if not getattr(pdfdoc.format, "ankiexport_fast", False) and odd is not None:
+        pdfdoc.pdfdocEnc = _ascii_at_once(pdfdoc.pdfdocEnc, odd)
+        pdfdoc.format = _plain_values_at_once(pdfdoc.format, odd)
     if not getattr(pdfdoc.PDFDictionary.format, "ankiexport_fast", False):
         pdfdoc.PDFDictionary.format = _names_once(pdfdoc.PDFDictionary.format)
 
 
-def _ascii_is_pdfdoc() -> bool:
-    """True when reportlab's PDF text encoding writes every printable ASCII character as its ASCII byte."""
+def _ascii_not_pdfdoc() -> re.Pattern[str] | None:
+    """The ASCII characters reportlab's PDF text encoding does not write as their ASCII byte (it has no byte for
+    0x18-0x1F), as a pattern; None when printable ASCII is not written as itself (then nothing is shortened)."""
     printable = "".join(map(chr, range(0x20, 0x7F)))
-    return bool(pdfdoc.pdfdocEnc(printable) == printable.encode("ascii"))
+    if pdfdoc.pdfdocEnc(printable) != printable.encode("ascii"):
+        return None
+    odd = []
+    for character in map(chr, range(0x80)):
+        try:
+            same = pdfdoc.pdfdocEnc(character) == character.encode("ascii")
+        except UnicodeEncodeError:
+            same = False
+        if not same:
+            odd.append(re.escape(character))
+    return re.compile(f"[{''.join(odd)}]" if odd else "(?!)")
 
 
-def _plain_values_at_once(format_element: Callable[..., bytes]) -> Callable[..., bytes]:
-    """``pdfdoc.format`` with its commonest values (names, numbers, printable ASCII text, bytes) written without
-    its chain of type tests and codec call: the same bytes (``fp_str``, then the PDF encoding, which is ASCII for
-    printable ASCII); anything else still goes through reportlab."""
+def _ascii_at_once(encode: Callable[[Any], Any], odd: re.Pattern[str]) -> Callable[[Any], Any]:
+    """``pdfdoc.pdfdocEnc`` (object headers, references, the file's parts) with ASCII text written as ASCII, without
+    the codec: the same bytes; text with characters the PDF encoding writes otherwise still goes through it."""
+
+    def encode_text(text: Any) -> Any:
+        if type(text) is str and text.isascii() and (text.isprintable() or odd.search(text) is None):
+            return bytes(text, "ascii")
+        return encode(text)
+
+    encode_text.__wrapped__ = encode  # type: ignore[attr-defined]
+    return encode_text
+
+
+def _plain_values_at_once(format_element: Callable[..., bytes], odd: re.Pattern[str]) -> Callable[..., bytes]:
+    """``pdfdoc.format`` with its commonest values (names, numbers, ASCII text, bytes) written without its chain of
+    type tests and codec call: the same bytes (``fp_str``, then the PDF encoding, which is ASCII for ASCII text but
+    ``odd``); anything else still goes through reportlab."""
 
     def format_value(element: Any, document: Any, toplevel: int = 0) -> bytes:
         kind = type(element)  # exact types: none of them is a PDFObject, which reportlab tests first
         if kind is str:
-            if element.isascii() and element.isprintable():
+            if element.isascii() and (element.isprintable() or odd.search(element) is None):
                 return bytes(element, "ascii")
         elif kind is bytes:
             return element  # type: ignore[no-any-return]
