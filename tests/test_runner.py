@@ -3,14 +3,18 @@ build saves every few seconds reads back as it was."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 
 from ankiexport import files as files_module
 from ankiexport.build import lessoncache, runner
+from ankiexport.build.lessoncache import Shelf
+from ankiexport.build.publish import reads_lessons
 from ankiexport.build.runner import Job, Workspace, build_one, finish
 from ankiexport.build.sources import Source
 from ankiexport.build.state import Artifact, LessonRecord, PublishedRecord, State, load_state, save_state
@@ -48,6 +52,27 @@ def test_a_worker_writes_nothing_and_the_build_process_writes_it_all(sample_path
     assert all((out / name).read_bytes() == data[name] for name in names)
     assert lessoncache.load(space.cache_dir, source.fingerprint) == done.lesson
     assert load_part(space.cache_dir, source.fingerprint) is not None
+
+
+def test_a_lesson_crosses_back_as_its_cache_entry_when_no_publisher_reads_it(sample_path: Path, tmp_path: Path) -> None:
+    assert not reads_lessons(Settings(formats=("apkg", "pdf", "html")))  # the combined deck reads kept parts
+    assert reads_lessons(Settings(formats=("apkg", "quizlet")))  # the combined Quizlet set reads every lesson
+    source = Source(sample_path, sample_path.stem, sample_path.stem, "f" * 64, 1_700_000_000)
+    results = {}
+    for objects in (True, False):
+        out = tmp_path / str(objects)
+        space = Workspace(out, out / ".cache", Settings(formats=("apkg", "pdf")), lesson_objects=objects)
+        sent = pickle.loads(pickle.dumps(build_one(Job(source), space)))  # as a worker process sends it back
+        results[objects] = (sent, finish(sent, space))
+    (whole, whole_done), (lean, lean_done) = results[True], results[False]
+    assert whole.lesson is not None and not whole.analysed
+    assert lean.lesson is None and lean.analysed  # no lesson objects to unpickle, only the cache entry's bytes
+    assert lean_done.ok and whole_done.ok and lean_done.record and whole_done.record
+    strip = [dataclasses.replace(a, mtime_ns=0) for a in lean_done.record.artifacts]
+    assert strip == [dataclasses.replace(a, mtime_ns=0) for a in whole_done.record.artifacts]
+    assert dataclasses.replace(lean_done.record, artifacts=()) == dataclasses.replace(whole_done.record, artifacts=())
+    shelf = Shelf({source.id: lean.analysed}, {source.id: source.fingerprint}, tmp_path / "nowhere")
+    assert shelf[source.id] == whole.lesson  # decoded from the bytes when a publisher asks, not read from disk
 
 
 def test_a_write_error_fails_only_that_lesson_with_its_message(

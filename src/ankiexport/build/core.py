@@ -22,7 +22,7 @@ from . import lessoncache
 from .lessoncache import Shelf
 from .lock import LOCK_NAME, build_lock
 from .plan import Disk, Plan, lessons_fingerprint, plan
-from .publish import PUBLISHERS, Publication, newest_first
+from .publish import PUBLISHERS, Publication, newest_first, reads_lessons
 from .report import Reporter, summary
 from .runner import Job, JobResult, Workspace, run_jobs
 from .sources import base_fingerprint, find_lessons, gather
@@ -47,7 +47,7 @@ class BuildOptions:
 class Outcome:
     """What the run step produced, for recording and publishing."""
 
-    lessons: dict[str, Lesson] = field(default_factory=dict)  # analysed lessons by id (built or read)
+    lessons: dict[str, Lesson | bytes] = field(default_factory=dict)  # analysed lessons (or cache entries) by id
     fingerprints: dict[str, str] = field(default_factory=dict)  # their input fingerprints, by id
     built: int = 0
     failures: list[str] = field(default_factory=list)
@@ -100,7 +100,7 @@ def _run_locked(options: BuildOptions, paths: list[Path], lock_fd: int | None) -
     outcome = Outcome(failures=[render(p.path, None, "error", p.message) for p in the_plan.failures])
     for failure in outcome.failures:
         click.echo(failure, err=True)
-    workspace = Workspace(out_dir, out_dir / CACHE_NAME, settings)
+    workspace = Workspace(out_dir, out_dir / CACHE_NAME, settings, lesson_objects=reads_lessons(settings))
     _run(the_plan, workspace, options, lock_fd, state, outcome)
     _forget(out_dir, state, the_plan.forget)
     updated = _publish(workspace, state, outcome, the_plan, options.force)
@@ -137,9 +137,9 @@ def _run(
 
 
 def _record(result: JobResult, out_dir: Path, state: State, outcome: Outcome, reporter: Reporter) -> None:
-    if result.ok and result.lesson is not None:
-        outcome.lessons[result.lesson.id] = result.lesson
-        outcome.fingerprints[result.lesson.id] = result.source.fingerprint
+    if result.ok and result.listing is not None:
+        outcome.lessons[result.listing.id] = result.lesson or result.analysed
+        outcome.fingerprints[result.listing.id] = result.source.fingerprint
     if not result.wrote:
         return
     reporter.lesson(result)

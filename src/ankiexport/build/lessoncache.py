@@ -50,9 +50,16 @@ def store(cache_dir: Path, fingerprint: str, lesson: Lesson) -> None:
 def load(cache_dir: Path, fingerprint: str) -> Lesson | None:
     """The lesson kept for ``fingerprint``; None when there is none or it is not a lesson (then it is rebuilt)."""
     try:
-        data = json.loads(cache_path(cache_dir, fingerprint).read_bytes())
-        lesson = _decode(Lesson, data)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return decoded(cache_path(cache_dir, fingerprint).read_bytes())
+    except OSError:
+        return None
+
+
+def decoded(data: bytes) -> Lesson | None:
+    """The lesson a cache entry holds; None when it is not one."""
+    try:
+        lesson = _decode(Lesson, json.loads(data))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
     return lesson if isinstance(lesson, Lesson) else None
 
@@ -92,18 +99,19 @@ def _decode(kind: object, value: object) -> object:
 class Shelf(Mapping[str, Lesson]):
     """Analysed lessons by id: those of this build, else those kept in the cache, loaded when first asked for."""
 
-    def __init__(self, fresh: Mapping[str, Lesson], fingerprints: Mapping[str, str], cache_dir: Path) -> None:
-        self._loaded = dict(fresh)
+    def __init__(self, fresh: Mapping[str, Lesson | bytes], fingerprints: Mapping[str, str], cache_dir: Path) -> None:
+        self._loaded = dict(fresh)  # a built lesson, or its cache entry's bytes (decoded when first asked for)
         self._fingerprints = dict(fingerprints)  # every lesson the shelf may hold
         self._cache_dir = cache_dir
 
     def __getitem__(self, lesson_id: str) -> Lesson:
-        if lesson_id not in self._loaded:
-            lesson = load(self._cache_dir, self._fingerprints[lesson_id])
+        found = self._loaded.get(lesson_id)
+        if not isinstance(found, Lesson):
+            lesson = decoded(found) if found else load(self._cache_dir, self._fingerprints[lesson_id])
             if lesson is None:
                 raise KeyError(lesson_id)
-            self._loaded[lesson_id] = lesson
-        return self._loaded[lesson_id]
+            found = self._loaded[lesson_id] = lesson
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._fingerprints)

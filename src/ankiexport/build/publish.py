@@ -50,6 +50,7 @@ class Publisher:
     # build reads unchanged lessons for it; False: it works from the records and runs on every build.
     needs_lessons: Callable[[Settings], bool] = _never
     reserved: tuple[str, ...] = ()  # lesson ids (file stems) that would collide with its files
+    from_parts: bool = False  # works from what each lesson's writer kept, reading a lesson only where that is missing
 
 
 def newest_first(records: Sequence[LessonRecord]) -> tuple[LessonRecord, ...]:
@@ -193,9 +194,14 @@ def _wants_pages(settings: Settings) -> bool:
 
 # In order: a publisher sees what the ones before it wrote (the manifest and index list the combined deck).
 PUBLISHERS: dict[str, Publisher] = {
-    "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,)),
+    "combined": Publisher("combined deck", _combined_deck, _wants_decks, reserved=(COMBINED_STEM,), from_parts=True),
     "combined_quizlet": Publisher("combined Quizlet set", _combined_quizlet, _wants_quizlet),
     "manifest": Publisher("manifest", _manifest, reserved=("manifest",)),
     # The records carry what the index and feed show of each lesson (Japanese title, counts, revision time).
     "index": Publisher("index", _site, reserved=("index", "feed")),
 }
+
+
+def reads_lessons(settings: Settings) -> bool:
+    """True when a publisher of this build reads every analysed lesson (not only what their writers kept)."""
+    return any(publisher.needs_lessons(settings) and not publisher.from_parts for publisher in PUBLISHERS.values())

@@ -51,6 +51,10 @@ class Workspace:
     out_dir: Path
     cache_dir: Path
     settings: Settings
+    # False when no publisher reads the analysed lessons themselves (the combined deck works from kept parts): a
+    # worker then sends each lesson back as its cache entry's bytes, decoded only if asked for, not as thousands of
+    # objects for the build process to unpickle and its collector to walk.
+    lesson_objects: bool = True
 
 
 @dataclass
@@ -62,10 +66,18 @@ class JobResult:
     ok: bool = False
     messages: list[str] = field(default_factory=list)  # rendered warnings (and the error when not ok)
     record: LessonRecord | None = None
-    lesson: Lesson | None = None
+    lesson: Lesson | None = None  # not sent from a worker when ``analysed`` stands in for it
     seconds: float = 0.0
     outputs: list[tuple[str, Output]] = field(default_factory=list)  # (format, file) for the build process to write
     kept: list[tuple[Path, bytes]] = field(default_factory=list)  # cache entries for the build process to store
+    listing: LessonRecord | None = None  # the lesson's record but for its files, made where the lesson is
+    analysed: bytes = b""  # the lesson's cache entry, sent instead of the lesson (see Workspace.lesson_objects)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(vars(self))
+        if self.analysed:
+            state["lesson"] = None  # its cache entry's bytes (in ``analysed`` and ``kept``, pickled once) carry it
+        return state
 
 
 _workspace: Workspace | None = None
@@ -214,10 +226,10 @@ def finish(result: JobResult, space: Workspace) -> JobResult:
     started = time.perf_counter()
     for path, data in result.kept:
         keep(path, data)
-    if result.ok and result.wrote and result.lesson is not None:
+    if result.ok and result.wrote and result.listing is not None:
         result.ok = False
         with _reported(result):
-            _write(result, space, result.lesson)
+            _write(result, space, result.listing)
             result.ok = True
     result.kept, result.outputs = [], []  # written: let their bytes go
     result.seconds += time.perf_counter() - started
@@ -242,8 +254,11 @@ def _reported(result: JobResult) -> Iterator[None]:
 
 def _build(job: Job, space: Workspace, result: JobResult) -> None:
     lesson = _analysed(job.source, space.settings)
-    result.kept.append(lessoncache.entry(space.cache_dir, job.source.fingerprint, lesson))  # for later publishers
-    result.lesson = lesson
+    entry = lessoncache.entry(space.cache_dir, job.source.fingerprint, lesson)
+    result.kept.append(entry)  # for later publishers
+    result.lesson, result.listing = lesson, _listing(job.source, lesson)
+    if not space.lesson_objects:
+        result.analysed = entry[1]
     if not job.write:  # its warnings were shown when it was built
         return
     result.messages = [format_diagnostic(str(job.source.path), d) for d in lesson.warnings]
@@ -275,17 +290,22 @@ def _warn_left_out(job: Job, settings: Settings, lesson: Lesson, result: JobResu
             ]
 
 
-def _write(result: JobResult, space: Workspace, lesson: Lesson) -> None:
-    source, outputs = result.source, result.outputs
+def _write(result: JobResult, space: Workspace, listing: LessonRecord) -> None:
+    outputs = result.outputs
     write_all_atomically([(space.out_dir / output.name, output.data) for _, output in outputs])
     artifacts = tuple(_artifact(space.out_dir, name, output) for name, output in outputs)
-    result.record = LessonRecord(
+    result.record = dataclasses.replace(listing, artifacts=artifacts)
+
+
+def _listing(source: Source, lesson: Lesson) -> LessonRecord:
+    """What the build records of ``lesson`` besides its files (which only the build process knows)."""
+    return LessonRecord(
         lesson.id,
         str(source.path),
         lesson.title,
         lesson.date,
         source.fingerprint,
-        artifacts,
+        (),
         title_ja=lesson.translation.title if lesson.translation else "",
         revised=lesson.revised,
         terms=len(lesson.vocabulary),
