@@ -20,7 +20,7 @@ from ..config import Settings
 from ..model import Cloze, GapToken, Lesson
 from .determinism import seeded, unaligned, version_index, version_order
 from .pdf_story import Lazy, flowables
-from .pdf_text import Inline, RichText, Slot, Span, Style, shape
+from .pdf_text import Inline, RichText, Slot, Slots, Span, Style, shape
 
 SERIF, SANS_BOLD = "LiberationSerif", "LiberationSans-Bold"
 MINCHO, GOTHIC = "IPAexMincho", "IPAexGothic"
@@ -156,7 +156,7 @@ def headword(lesson: Lesson, entry: int) -> str:
 
 
 def _width(text: str, style: Style) -> float:
-    return sum(piece.width for piece in shape([Span(text, style)]))
+    return sum(piece.width for piece in shape([Span(text, style)], words=False))
 
 
 def answer_line(width: float, answer: str, style: Style = BODY) -> Slot:
@@ -496,6 +496,13 @@ def _letter_slot(answer: str) -> Slot:
     return Slot(LETTER_PITCH, BODY, gap=LETTER_GAP, answer=answer, answer_style=ANSWER_LETTER)
 
 
+@functools.lru_cache(maxsize=1024)
+def _letter_run(answer: str, count: int) -> Slots:
+    """A word's ``count`` consecutive missing letters (``answer`` their letters, or "" when unknown) as one run of
+    slots, so that layout and drawing handle the word at once; shared, as a long article repeats its words."""
+    return Slots(tuple(_letter_slot(answer[n] if answer else "") for n in range(count)))
+
+
 _GAP_RUNS = re.compile(r"_+|[^_]+")
 # Two spaces between words: one space is hardly wider than the white between letter slots, and words would run on.
 _WORD_SPACE = Span("  ", BODY)
@@ -511,7 +518,7 @@ def _gap_inlines(tokens: Sequence[GapToken]) -> list[Inline]:
             if run[0][0] != "_":
                 inlines.append(Span(run[0], BODY))
             else:
-                inlines += [_letter_slot(letters[n] if letters else "") for n in range(run.start(), run.end())]
+                inlines.append(_letter_run(letters[run.start() : run.end()], run.end() - run.start()))
     return inlines
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import operator
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from itertools import chain
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
@@ -62,20 +64,50 @@ class Slot:
         """The slot as the line breaker's unit (made once: a gap-fill repeats its letter slots thousands of times)."""
         return Piece("", self.style.latin, self.width, self.style, slot=self, kind="slot")
 
+    @cached_property
+    def answer_place(self) -> tuple[float, tuple[tuple[str, str, float], ...]]:
+        """(where the answer starts, from the slot's start; its runs of one face): a letter centred on its slot, a
+        longer answer just inside its line. Made once: a gap-fill draws its few dozen letter slots a million times."""
+        assert self.answer_style is not None
+        runs, width = _answer_runs(self.answer, self.answer_style)
+        room = self.width - self.gap
+        return (room - width) / 2 if len(self.answer) == 1 or width >= room else 3, runs
 
-Inline = Span | Slot
+
+@dataclass(frozen=True)
+class Slots:
+    """A gap-fill word's consecutive letter slots: one piece for the line breaker, one writing line per letter."""
+
+    slots: tuple[Slot, ...]
+
+    @cached_property
+    def piece(self) -> Piece:
+        """The run as one unbreakable piece (made once per run of letters: a long article repeats its words)."""
+        glyphs = tuple(slot.piece for slot in self.slots)
+        first = glyphs[0]
+        return Piece("", first.font, sum(map(_WIDTH, glyphs)), first.style, first.slot, "slot", glyphs)
 
 
-@dataclass
+Inline = Span | Slot | Slots
+
+
+@dataclass(eq=False, slots=True)
 class Piece:
-    """One character (or slot) placed with its font and width; the unit the line breaker works on."""
+    """A character, an English word, a slot or a run of letter slots, placed with its font and width; the unit the
+    line breaker works on. A word or a slot run stands for its ``glyphs``, the one-character (one-slot) pieces a line
+    is measured, cut and justified by; a single piece is its own only glyph."""
 
-    text: str  # one character, "" for a slot, "\n" for a hard break
+    text: str  # the characters ("" for a slot or slot run, "\n" for a hard break)
     font: str
-    width: float
+    width: float  # the glyphs' widths added left to right, as the line breaker has always added them
     style: Style
-    slot: Slot | None = None
+    slot: Slot | None = None  # the (first) slot of a slot or slot run
     kind: str = "latin"  # latin, cjk, space, slot, newline
+    glyphs: tuple[Piece, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.glyphs:
+            self.glyphs = (self,)
 
 
 @dataclass
@@ -88,7 +120,25 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "".join(p.slot.extract if p.slot else p.text for p in self.pieces)
+        return "".join(p.slot.extract if p.slot else p.text for p in _glyphs(self.pieces))
+
+
+_WIDTH = operator.attrgetter("width")
+_GLYPHS = operator.attrgetter("glyphs")
+_KIND = operator.attrgetter("kind")
+
+
+def _glyphs(pieces: Iterable[Piece]) -> Iterable[Piece]:
+    """The one-character (one-slot) pieces of ``pieces``, in order."""
+    return chain.from_iterable(map(_GLYPHS, pieces))
+
+
+def _exact_width(pieces: Sequence[Piece]) -> float:
+    """The pieces' width added glyph by glyph, left to right: the same float additions (so the same last bits, the
+    same breaks and the same positions) as when every character was a piece of its own. (One piece's own width was
+    added glyph by glyph from zero too: callers take it directly.)"""
+    width: float = sum(map(_WIDTH, _glyphs(pieces)))
+    return width
 
 
 @cache
@@ -155,21 +205,78 @@ class _Pieces(dict[str, "Piece | None"]):
         return made
 
 
+# What may be one word piece: Latin letters, between which no line may ever break and which no breaking rule looks
+# at one by one (no letter is a kinsoku character or the hyphen; spaces, digits, punctuation and Japanese stay pieces
+# of their own). Splitting on it (a group) gives the text's other runs and its words, alternately.
+_WORD = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{2,}")  # (not × or ÷)
+_WORDS = re.compile(f"({_WORD.pattern})").split
+_WORDS_KEPT = 1024  # words kept per style: a long lesson has many distinct words, each a few hundred bytes
+# Other runs are kept only when they recur (a space, a letter, ", "): longer ones (numbers, Japanese) rarely do, and
+# keeping each would cost more allocations than it saves.
+_KEPT_RUN = 2
+
+
+class _Words(dict[str, tuple[Piece, ...]]):
+    """One style's pieces by run of text (a word, or the characters between words), made on first use and shared;
+    bounded, because a long lesson has many distinct words."""
+
+    def __init__(self, style: Style) -> None:
+        super().__init__()
+        self.chars = _pieces(style)
+
+    def __missing__(self, run: str) -> tuple[Piece, ...]:
+        if _WORD.fullmatch(run):
+            made = self._word(run)
+        else:
+            parts = _WORDS(run)
+            if len(parts) == 1:  # no word inside: a piece per character (None: what draws nothing)
+                made = tuple(filter(None, map(self.chars.__getitem__, run)))
+            else:
+                made = tuple(chain.from_iterable(map(self.__getitem__, parts)))
+            if len(run) > _KEPT_RUN:
+                return made
+        if len(self) >= _WORDS_KEPT:
+            self.clear()
+        self[run] = made
+        return made
+
+    def _word(self, word: str) -> tuple[Piece, ...]:
+        """One piece where every character is drawn as itself in the Latin face, else a piece per character."""
+        glyphs = tuple(filter(None, map(self.chars.__getitem__, word)))
+        if len(glyphs) == len(word) and set(map(_KIND, glyphs)) == {"latin"}:
+            first = glyphs[0]
+            return (Piece(word, first.font, sum(map(_WIDTH, glyphs)), first.style, glyphs=glyphs),)
+        return glyphs
+
+
 _PIECES: dict[Style, _Pieces] = {}
+_WORD_PIECES: dict[Style, _Words] = {}
 
 
-def shape(inlines: Iterable[Inline]) -> list[Piece]:
-    """Pieces for a sequence of spans and slots: each character in the face of its script, measured."""
+def _pieces(style: Style) -> _Pieces:
+    table = _PIECES.get(style)
+    if table is None:
+        table = _PIECES[style] = _Pieces(style)
+    return table
+
+
+def shape(inlines: Iterable[Inline], words: bool = True) -> list[Piece]:
+    """Pieces for a sequence of spans and slots, each character in the face of its script, measured; runs of Latin
+    letters as word pieces unless ``words`` is false (then one piece per character)."""
     pieces: list[Piece] = []
     for item in inlines:
-        if isinstance(item, Slot):
+        if not isinstance(item, Span):
             pieces.append(item.piece)
             continue
-        table = _PIECES.get(item.style)
-        if table is None:
-            table = _PIECES[item.style] = _Pieces(item.style)
         text = item.text if "\r" not in item.text else item.text.replace("\r\n", "\n")
-        pieces += [piece for piece in map(table.__getitem__, text) if piece is not None]
+        if not words:
+            pieces += filter(None, map(_pieces(item.style).__getitem__, text))
+            continue
+        table = _WORD_PIECES.get(item.style)
+        if table is None:
+            table = _WORD_PIECES[item.style] = _Words(item.style)
+        # A short text (a gap-fill's given letters, a space, a label) is found whole; a longer one word by word.
+        pieces += table[text] if len(text) <= _KEPT_RUN else chain.from_iterable(map(table.__getitem__, _WORDS(text)))
     return pieces
 
 
@@ -179,8 +286,9 @@ def _can_break(before: Piece, after: Piece) -> bool:
         return False
     if before.kind == "cjk" or after.kind == "cjk":
         return True  # Japanese breaks between any two characters, and where it meets English
-    # English breaks only at spaces, and after a hyphen inside a compound ("dollar-|denominated").
-    return before.text == "-" and after.kind == "latin" and after.text.isalpha()
+    # English breaks only at spaces, and after a hyphen inside a compound ("dollar-|denominated"); a word piece
+    # after the hyphen is asked about its first letter.
+    return before.text == "-" and after.kind == "latin" and after.text[:1].isalpha()
 
 
 def _holds_across(
@@ -230,16 +338,13 @@ def _split_long(pieces: list[Piece], width: float) -> list[list[Piece]]:
     """Cut a unit wider than the line by characters: better a broken word than text outside the margin."""
     chunks: list[list[Piece]] = [[]]
     used = 0.0
-    for piece in pieces:
+    for piece in _glyphs(pieces):
         if chunks[-1] and used + piece.width > width:
             chunks.append([])
             used = 0.0
         chunks[-1].append(piece)
         used += piece.width
     return chunks
-
-
-_WIDTH = operator.attrgetter("width")
 
 
 def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None = None) -> list[Line]:
@@ -249,7 +354,7 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
     for spaces, unit, hard in _clusters(pieces):
         # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
         space = sum(map(_WIDTH, spaces)) if spaces else 0
-        unit_width = sum(map(_WIDTH, unit))
+        unit_width = (unit[0].width if len(unit) == 1 else _exact_width(unit)) if unit else 0
         line = lines[-1]
         if unit:
             if line.pieces and line.width + space + unit_width > room + 1e-6:
@@ -402,28 +507,45 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             offset = {"center": slack / 2, "right": slack}.get(self.align, 0.0)
             spacing = 0.0
             ended_by_wrap = number < len(lines) - 1 and not (line.after and line.after[0].kind == "newline")
-            glyphs = len(line.pieces)
             # Japanese is set flush on both sides; kinsoku leaves at most an em or so over, which spread between
             # ~40 characters is invisible. A line with more slack than that (a long word pushed over) stays ragged.
-            if self.align == "justify" and ended_by_wrap and glyphs > 1 and 0 < slack < 1.6 * line.pieces[0].style.size:
-                spacing = slack / (glyphs - 1)
+            # Character spacing (Tc) applies per glyph, so the slack is shared between glyphs, not pieces.
+            if self.align == "justify" and ended_by_wrap and line.pieces:
+                glyphs = sum(map(len, map(_GLYPHS, line.pieces)))
+                if glyphs > 1 and 0 < slack < 1.6 * line.pieces[0].style.size:
+                    spacing = slack / (glyphs - 1)
             _draw_line(canvas, line, self.indent + offset, baseline, spacing)
             baseline -= self.leading
 
 
+class _Kept:
+    """What one canvas keeps: its encoded runs, and its fonts' subset names and code tables (a subset font's codes,
+    once given, never change in a document)."""
+
+    def __init__(self) -> None:
+        self.encoded: dict[tuple[str, float, str], str] = {}
+        self.names: dict[tuple[str, int], str] = {}
+        self.states: dict[str, Any] = {}
+
+
+def _kept(canvas: Any) -> _Kept:
+    kept: _Kept | None = getattr(canvas, "_ankiexport_kept", None)
+    if kept is None:
+        kept = canvas._ankiexport_kept = _Kept()
+    return kept
+
+
 def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
     """``text``'s show operators in ``font`` at ``size`` (with its font selection), exactly as a fresh reportlab text
-    object writes them; kept per canvas, because a subset font's codes, once given, never change in a document."""
-    kept: dict[tuple[str, float, str], str] | None = getattr(canvas, "_ankiexport_encoded", None)
-    if kept is None:
-        kept = canvas._ankiexport_encoded = {}
+    object writes them; kept per canvas."""
+    kept = _kept(canvas)
     key = (font, size, text)
-    found = kept.get(key)
+    found = kept.encoded.get(key)
     if found is None:
         found = _format(canvas, font, size, text)
-        if len(kept) >= _ENCODED_KEPT:  # a long lesson's distinct runs would otherwise all stay in memory
-            kept.clear()
-        kept[key] = found
+        if len(kept.encoded) >= _ENCODED_KEPT:  # a long lesson's distinct runs would otherwise all stay in memory
+            kept.encoded.clear()
+        kept.encoded[key] = found
     return found
 
 
@@ -438,13 +560,16 @@ def _format(canvas: Any, name: str, size: float, text: str) -> str:
         writer = canvas.beginText(0, 0)
         writer.setFont(name, size)
         return str(writer._formatText(text))
-    doc, escape = canvas._doc, canvas._escape
+    doc, escape, names = canvas._doc, canvas._escape, _kept(canvas).names
     selection = _selection(size)
     parts: list[str] = []
     current = -1
-    for subset, chunk in _split(font, text, doc):
+    for subset, chunk in _split(canvas, font, text, doc):
         if subset != current:
-            parts.append(f"{font.getSubsetInternalName(subset, doc)} {selection}")
+            internal = names.get((name, subset))
+            if internal is None:  # the first call also registers the subset with the document
+                internal = names[name, subset] = font.getSubsetInternalName(subset, doc)
+            parts.append(f"{internal} {selection}")
             current = subset
         parts.append(f"({escape(chunk)}) Tj")
     return " ".join(parts)
@@ -456,18 +581,20 @@ def _selection(size: float) -> str:
     return f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
 
 
-def _split(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+def _split(canvas: Any, font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     """``font.splitString(text, doc)``: the same chunks, without its per-character loop when every character already
     has a code in the first subset (then splitString would assign nothing, so nothing is left undone)."""
-    state = font.state.get(doc)
+    states = _kept(canvas).states
+    state = states.get(font.fontName)
+    if state is None:
+        state = font.state.get(doc)  # (a weak dictionary: looked up once per canvas once it exists)
+        if state is not None:
+            states[font.fontName] = state
     if state is not None and text:
-        assigned = state.assignments
-        try:  # splitString shows a no-break space as a space
-            codes = [assigned[code] for code in map(ord, text.replace("\xa0", " "))]
-        except KeyError:
-            codes = []
-        if codes and max(codes) < 256:
-            return [(0, bytes(codes))]
+        try:  # splitString shows a no-break space as a space; a code past the first subset is no byte
+            return [(0, bytes(map(state.assignments.__getitem__, map(ord, text.replace("\xa0", " ")))))]
+        except (KeyError, ValueError):
+            pass
     return font.splitString(text, doc)  # type: ignore[no-any-return]
 
 
@@ -483,26 +610,23 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     at_y = f"{fp_str(y)} Tm"  # fp_str(x, y) writes fp_str(x), a space, fp_str(y): y is the same all along the line
     for run in _runs(line):
         first = run[0]
-        style = first.style
-        # sum(map(attrgetter)) adds the same floats in the same order as a generator would, faster.
-        width = sum(map(_WIDTH, run)) + spacing * len(run)
         if first.slot is not None:
-            slot = first.slot
-            if slot.rule:
-                rules.append((x, x + slot.width - slot.gap, style))
-            if slot.answer and slot.answer_style is not None:
-                answers.append((slot, x))
-        else:  # spaces are drawn too: text extraction and copy-paste need them between the words
+            x, colour = _place_slots(canvas, first, x, y, spacing, rules, answers, colour)
+            continue
+        style = first.style
+        text = "".join([p.text for p in run])
+        # Measured glyph by glyph (the same float additions as ever); Tc widens every glyph, spaces included.
+        width = (first.width if len(run) == 1 else _exact_width(run)) + spacing * len(text)
+        # spaces are drawn too: text extraction and copy-paste need them between the words
+        if style is not colour:
             colour = _colour(canvas, style, colour)
-            shown = _encoded(canvas, first.font, style.size, "".join([p.text for p in run]))
-            if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
-                code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {fp_str(spacing)} Tc {shown} 0 Tc ET")
-            else:
-                code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {shown} ET")
+        shown = _encoded(canvas, first.font, style.size, text)
+        if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
+            code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {fp_str(spacing)} Tc {shown} 0 Tc ET")
+        else:
+            code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {shown} ET")
         if style.underline and any(p.kind != "space" for p in run):
-            colour = _colour(canvas, style, colour)
-            canvas.setLineWidth(0.5)
-            canvas.line(x, y - 2.2, x + width - spacing, y - 2.2)
+            _underline(canvas, x, y, width, spacing)
         x += width
     if rules:
         colour = _draw_rules(canvas, rules, y - 1.5, colour)
@@ -511,6 +635,40 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         canvas.setStrokeGray(0)
     if answers and getattr(canvas, "with_answers", False):
         _draw_answers(canvas, answers, y + 0.5)
+
+
+def _underline(canvas: Any, x: float, y: float, width: float, spacing: float) -> None:
+    """A run's underline, to its last glyph's end (its width without the last glyph's spacing)."""
+    canvas.setLineWidth(0.5)
+    canvas.line(x, y - 2.2, x + width - spacing, y - 2.2)
+
+
+def _place_slots(
+    canvas: Any,
+    piece: Piece,
+    x: float,
+    y: float,
+    spacing: float,
+    rules: list[tuple[float, float, Style]],
+    answers: list[tuple[Slot, float]],
+    colour: Style | None,
+) -> tuple[float, Style | None]:
+    """Note a slot's (or a slot run's every slot's) writing line and answer at its place; where the next run starts,
+    and the colour in effect. Each slot advances by its width and one glyph's spacing, as a run of its own did."""
+    for glyph in piece.glyphs:
+        slot = glyph.slot
+        assert slot is not None
+        style = glyph.style
+        if slot.rule:
+            rules.append((x, x + slot.width - slot.gap, style))
+        if slot.answer and slot.answer_style is not None:
+            answers.append((slot, x))
+        width = slot.width + spacing
+        if style.underline:
+            colour = _colour(canvas, style, colour)
+            _underline(canvas, x, y, width, spacing)
+        x += width
+    return x, colour
 
 
 def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
@@ -534,7 +692,8 @@ def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, 
         path = ["n"]  # reportlab's beginPath/moveTo/lineTo/drawPath operators, written directly
         for start, end, style in rules:
             if style.grey == grey:
-                colour = _colour(canvas, style, colour)
+                if style is not colour:
+                    colour = _colour(canvas, style, colour)
                 path.append(f"{fp_str(start)} {at_y} m {fp_str(end)} {at_y} l")
         canvas._code.append(" ".join(path))
         canvas._code.append("S")
@@ -545,7 +704,7 @@ def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, 
 def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float], ...], float]:
     """((face, text, width) per run of one face, total width) of an answer: shaped once per answer and style."""
     runs: list[tuple[str, str, float]] = []
-    for piece in shape([Span(answer, style)]):
+    for piece in shape([Span(answer, style)], words=False):
         if runs and runs[-1][0] == piece.font:
             runs[-1] = (piece.font, runs[-1][1] + piece.text, runs[-1][2] + piece.width)
         else:
@@ -554,8 +713,8 @@ def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float
 
 
 def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> None:
-    """The answers on their slots, in one text object, as teacher-only drawing: a letter centred on its slot, a
-    longer answer just inside its line (the operators of one reportlab text object, written directly)."""
+    """The answers on their slots, in one text object, as teacher-only drawing (the operators of one reportlab text
+    object, written directly)."""
     with canvas.teacher_only():
         text = [f"BT 1 0 0 1 {fp_str(0, y)} Tm"]
         colour: Style | None = None
@@ -563,10 +722,10 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
         for slot, x in answers:
             style = slot.answer_style
             assert style is not None
-            colour = _colour(canvas, style, colour)
-            runs, width = _answer_runs(slot.answer, style)
-            room = slot.width - slot.gap
-            start = x + (room - width) / 2 if len(slot.answer) == 1 or width >= room else x + 3
+            if style is not colour:
+                colour = _colour(canvas, style, colour)
+            offset, runs = slot.answer_place
+            start = x + offset
             for font, chars, advance in runs:
                 text.append(f"1 0 0 1 {fp_str(start)} {at_y} {_encoded(canvas, font, style.size, chars)}")
                 start += advance

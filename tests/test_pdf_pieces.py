@@ -1,0 +1,200 @@
+"""The worksheet text's bigger pieces (Latin words, a gap-fill word's letter slots) break and draw exactly as pieces
+of one character (one slot) each would: the same lines, widths to the last bit, and the same PDF operators."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ankiexport.model import GapToken
+from ankiexport.writers import pdf_text
+from ankiexport.writers.pdf import prepare
+from ankiexport.writers.pdf_edition import EditionCanvas
+from ankiexport.writers.pdf_sheets import ANSWER_LETTER, BODY, LETTER_GAP, LETTER_PITCH, SMALL, _gap_inlines
+from ankiexport.writers.pdf_text import (
+    NO_LINE_END,
+    NO_LINE_START,
+    Inline,
+    Line,
+    Piece,
+    RichText,
+    Slot,
+    Slots,
+    Span,
+    Style,
+    _can_break,
+    break_lines,
+    shape,
+)
+
+MIXED = (
+    "Capitalizeは「資本化する」という意味ですが、capitalize on ~の形で「~を最大限に利用して利益を得る」"
+    "ニュアンス。AI Trainers earn US$30+ an hour (dollar-denominated, naïve café résumé) “quoted” it’s 2026年!"
+)
+ENGLISH = (
+    "The rise of the AI Trainer: Japanese remote workers tap into global demand, earning dollar-denominated "
+    "salaries of 4,500 yen (about US$30) an hour; self-employed “co-workers” say it’s well-paid. Pneumonoultra"
+    "microscopicsilicovolcanoconiosis\u00a0and\u200bzero-width characters, tabs\tand\r\nbreaks."
+)
+WIDTHS = [23.5, 40, 61, 83, 110, 137.25, 160, 199, 240, 301, 390, 480]
+# At the sheets' sizes (multiples of half a point) glyph widths are short binary fractions, and any order of adding
+# them gives the same sum; at a size like this one it does not, so only the glyph-by-glyph order keeps the bits.
+ODD = Style(BODY.latin, BODY.japanese, 10.3)
+
+
+def _lines(pieces: list[Piece], width: float) -> list[tuple[str, float, str]]:
+    return [(line.text, line.width, "".join(p.text for p in line.after)) for line in break_lines(pieces, width)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fonts() -> None:
+    prepare()
+
+
+def test_word_pieces_are_latin_letters_only_and_never_hold_a_break() -> None:
+    pieces = shape([Span(MIXED + ENGLISH, BODY)])
+    words = [piece for piece in pieces if len(piece.glyphs) > 1]
+    assert {
+        "Capitalize",
+        "dollar",
+        "denominated",
+        "naïve",
+        "café",
+        "résumé",
+        "it",
+        "Pneumonoultramicroscopicsilicovolcanoconiosis",
+    } <= {piece.text for piece in words}
+    assert len(pieces) < len(shape([Span(MIXED + ENGLISH, BODY)], words=False)) * 0.6
+    for word in words:
+        assert re.fullmatch(r"[^\W\d_]{2,}", word.text), word.text
+        assert word.kind == "latin" and word.font == BODY.latin
+        assert "".join(glyph.text for glyph in word.glyphs) == word.text
+        for before, after in zip(word.glyphs, word.glyphs[1:], strict=False):
+            assert not _can_break(before, after)
+            assert before.text not in NO_LINE_END and after.text not in NO_LINE_START
+    # What the breaking rules look at one by one stays a piece of its own.
+    singles = {piece.text for piece in pieces if len(piece.glyphs) == 1}
+    assert {"-", " ", "「", "」", "(", ")", "“", "”", "’", "、", "。", "2", "0", "\u00a0"} <= singles
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_lines_are_the_same_as_with_a_piece_per_character(width: float) -> None:
+    for text in (MIXED, ENGLISH, MIXED + " " + ENGLISH):
+        spans: list[Inline] = [Span(text, BODY), Span(" (label) ", SMALL), Span(text[::-1], ODD)]
+        # Widths equal to the last bit: the same float additions, so the same breaks and the same positions.
+        assert _lines(shape(spans), width) == _lines(shape(spans, words=False), width)
+
+
+_WORDISH = st.text(alphabet="abcdeXYZéï'’-.,()「」、。日本 \u00a0\u200b0123", min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(_WORDISH, min_size=1, max_size=8), width=st.floats(min_value=8, max_value=300))
+def test_any_text_breaks_the_same_as_with_a_piece_per_character(texts: list[str], width: float) -> None:
+    styles = (BODY, ODD, SMALL)
+    spans: list[Inline] = [Span(text, styles[number % 3]) for number, text in enumerate(texts)]
+    assert _lines(shape(spans), width) == _lines(shape(spans, words=False), width)
+
+
+def test_a_word_wider_than_the_line_is_cut_by_characters() -> None:
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+    pieces = shape([Span(f"a {word} b", BODY)])
+    assert any(piece.text == word for piece in pieces)
+    lines = break_lines(pieces, 60)
+    assert [line.text for line in lines] == [
+        line.text for line in break_lines(shape([Span(f"a {word} b", BODY)], words=False), 60)
+    ]
+    assert len(lines) > 3 and "".join(line.text for line in lines).replace(" ", "") == f"a{word}b"
+    assert all(line.width <= 60 for line in lines)
+    glyphs = [glyph for line in lines[1:] for glyph in line.pieces[0].glyphs[:1]]
+    for line, following in zip(lines[1:-1], glyphs[1:], strict=True):  # cut where the next letter would not fit
+        assert len(line.pieces) > 1 and line.width + following.width > 60
+
+
+def _canvas(teacher: bool) -> EditionCanvas:
+    canvas = EditionCanvas(io.BytesIO())
+    canvas.with_answers = teacher
+    return canvas
+
+
+def _drawn(inlines: list[Inline], width: float, *, words: bool, align: str = "left", teacher: bool = True) -> list[str]:
+    """The operators a paragraph draws, laid out from word pieces or from a piece per character and slot."""
+    canvas = _canvas(teacher)
+    text = RichText(inlines, 14.0, align=align, indent=3.0)
+    if not words:
+        text._pieces = [glyph for piece in shape(inlines) for glyph in piece.glyphs]
+        assert all(len(piece.glyphs) == 1 for piece in text._pieces)
+    text.wrap(width, 1000)
+    text.drawOn(canvas, 20, 30)
+    return list(canvas._code)
+
+
+@pytest.fixture
+def exact_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positions written with every bit (reportlab rounds them to six digits, which would hide a changed sum)."""
+    monkeypatch.setattr(pdf_text, "fp_str", lambda *numbers: " ".join(repr(float(n)) for n in numbers))
+
+
+@pytest.mark.parametrize("width", [97.0, 151.5, 233.0])
+@pytest.mark.usefixtures("exact_numbers")
+def test_justified_lines_spread_their_slack_per_glyph(width: float) -> None:
+    inlines: list[Inline] = [Span(MIXED, BODY), Span(ENGLISH, BODY), Span(ENGLISH.upper() + MIXED, ODD)]
+    ours = _drawn(inlines, width, words=True, align="justify")
+    assert ours == _drawn(inlines, width, words=False, align="justify")
+    spaced = [float(value) for op in ours for value in re.findall(r" (-?[\d.]+) Tc ", op)]
+    assert len([value for value in spaced if value]) > 3  # justified lines were drawn, with character spacing
+    for align in ("left", "center", "right"):
+        assert _drawn(inlines, width, words=True, align=align) == _drawn(inlines, width, words=False, align=align)
+
+
+def _letters(answer: str) -> list[Slot]:
+    return [Slot(LETTER_PITCH, BODY, gap=LETTER_GAP, answer=letter, answer_style=ANSWER_LETTER) for letter in answer]
+
+
+def _runs_and_singles() -> tuple[list[Inline], list[Inline]]:
+    """ "P_____  r___" with each word's missing letters as one run of slots, and as slots one by one."""
+    runs: list[Inline] = [Span("P", BODY), Slots(tuple(_letters("rices"))), Span("  r", BODY)]
+    singles: list[Inline] = [Span("P", BODY), *_letters("rices"), Span("  r", BODY), *_letters("ose")]
+    return [*runs, Slots(tuple(_letters("ose")))], singles
+
+
+@pytest.mark.usefixtures("exact_numbers")
+def test_a_slot_run_draws_as_its_slots_one_by_one() -> None:
+    runs, singles = _runs_and_singles()
+    assert len(shape(runs)) == 6 and len(shape(singles)) == 12
+    for teacher in (True, False):
+        for align in ("left", "justify"):
+            assert _drawn(runs * 6, 200, words=True, align=align, teacher=teacher) == _drawn(
+                singles * 6, 200, words=False, align=align, teacher=teacher
+            )
+
+
+def test_a_slot_run_draws_one_line_and_one_answer_per_letter() -> None:
+    runs, _ = _runs_and_singles()
+    teacher, student = _drawn(runs, 300, words=True), _drawn(runs, 300, words=True, teacher=False)
+    rules = next(op for op in teacher if op.startswith("n "))
+    assert rules.count(" m ") == 8 and rules.count(" l") == 8  # a writing line per missing letter
+    answers = [op for op in teacher if op.startswith("BT 1 0 0 1 0 ")]  # the teacher-only answers' text object
+    assert len(answers) == 1 and "".join(re.findall(r"\((.)\) Tj", answers[0])) == "ricesose"  # one per slot
+    assert answers[0].count(" Tm ") == 9  # the object's start, then each letter centred on its own slot
+    assert [op for op in student if op.startswith("n ")] == [rules]  # students get the lines, and no letter
+    assert not [op for op in student if op.startswith("BT 1 0 0 1 0 ")]
+
+
+def test_the_gap_fill_gives_a_word_its_letter_slots_as_one_run() -> None:
+    tokens = [
+        GapToken("P_____", "Prices"),
+        GapToken("r___", "rose"),
+        GapToken("d_____-___________,", "dollar-denominated,"),
+    ]
+    inlines = _gap_inlines(tokens)
+    runs = [item for item in inlines if isinstance(item, Slots)]
+    assert [len(run.slots) for run in runs] == [5, 3, 5, 11]
+    assert "".join(slot.answer for run in runs for slot in run.slots) == "ricesoseollardenominated"
+    assert all(slot.width == LETTER_PITCH for run in runs for slot in run.slots)
+    line: Line = break_lines(shape(inlines), 1000)[0]
+    assert line.text == "P_____  r___  d_____-___________,"
