@@ -16,6 +16,7 @@ from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
+from ankiexport.readers.text.classify import latin_letters
 from lesson_files import FIXTURES, SAMPLE
 from reader_helpers import assert_lesson_or_error, assert_refused, content_without_lines
 
@@ -254,6 +255,23 @@ def test_gapfill_hyphen_and_apostrophe_tokens() -> None:
 )
 def test_gapfill_line_detection(line: str, expected: bool) -> None:
     assert is_gapfill_line(line) is expected
+
+
+def _gapped_by_characters(token: str) -> bool:
+    """The definition the reader's pattern implements: an underscore that ends the token or is followed by a
+    character that is neither an underscore nor a letter or digit."""
+    return any(
+        ch == "_" and (i + 1 == len(token) or (token[i + 1] != "_" and not token[i + 1].isalnum()))
+        for i, ch in enumerate(token)
+    )
+
+
+def test_gapped_words_are_found_as_the_character_definition_finds_them() -> None:
+    tokens = ["g_____,", "h___-____", "snake_case", "I__’", "a_é", "a_\u0301", "x_²", "x_١", "___", "_", "a_あ", "a_ "]
+    for token in tokens:
+        words = 1 if _gapped_by_characters(token) or any(ch.isalnum() for ch in token) else 0
+        assert is_gapfill_line(f"{token} {token}") is (_gapped_by_characters(token) and words > 0), token
+    assert latin_letters("Tokyo 東京 café") == 8  # ASCII letters only
 
 
 @pytest.mark.parametrize(

@@ -107,24 +107,23 @@ def _is_rule(line: str) -> bool:
 
 def is_gapfill_line(text: str) -> bool:
     """True when at least half the words are a first letter plus underscores (``g_____,``, ``AI-____``, ``I__’``)."""
+    if "_" not in text:  # an article line mostly: no word of it can be gapped
+        return False
     words = 0
     gaps = 0
     for token in text.split():
-        if _is_gapped(token):
+        if _GAP_END.search(token):
             gaps += 1
             words += 1
-        elif any(ch.isalnum() for ch in token):
+        elif _ALNUM.search(token):
             words += 1
     return gaps > 0 and gaps * 2 >= words
 
 
-def _is_gapped(token: str) -> bool:
-    """True when a run of underscores ends the token or a part of it (``h___-____``), unlike ``snake_case``."""
-    end = len(token)
-    for i, ch in enumerate(token):
-        if ch == "_" and (i + 1 == end or (token[i + 1] != "_" and not token[i + 1].isalnum())):
-            return True
-    return False
+# A run of underscores that ends the token or a part of it (``h___-____``), unlike ``snake_case``: an underscore
+# followed by no letter, digit or underscore. ``_ALNUM`` is a letter or digit (str.isalnum).
+_GAP_END = re.compile(r"_(?!\w)")
+_ALNUM = re.compile(r"[^\W_]")
 
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -137,7 +136,10 @@ def japanese_letters(text: str) -> int:
 
 def latin_letters(text: str) -> int:
     """How many ASCII letters ``text`` holds: how English a line is."""
-    return sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return len(_LATIN.findall(text))
+
+
+_LATIN = re.compile(r"[A-Za-z]")  # the ASCII letters (str.isascii and str.isalpha)
 
 
 # Bullets are compared on the raw line; full- and half-width forms are listed because labels/terms keep their text.
