@@ -34,6 +34,7 @@ def _reportlab_only(monkeypatch: pytest.MonkeyPatch) -> None:
         (pdfdoc.PDFArray, "format"),
         (pdfdoc.PDFZCompress, "encode"),
         (ttfonts.TTFontFace, "makeSubset"),
+        (ttfonts.TTFontFace, "get_table"),
         (ttfonts, "makeToUnicodeCMap"),
     ]
     for owner, name in replaced:
@@ -181,3 +182,25 @@ def test_grids_size_split_and_draw_as_reportlab_tables(monkeypatch: pytest.Monke
     theirs = _grid_story(Table, monkeypatch)
     assert len(ours[-1]) > 100 and ours[3] != ours[0]  # drawn whole and in parts; the new padding is measured
     assert ours == theirs
+
+
+def test_font_subsets_are_reportlabs_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subsets made from the glyph table read in place are reportlab's, composite glyphs (accented letters) and
+    Japanese included; the table reads like the copy reportlab makes."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from ankiexport.writers.pdf_save import TableView
+
+    prepare(Settings())
+    japanese = "需要が急増する中、新しい役割" + "".join(map(chr, range(0x4E00, 0x4F00, 3)))
+    cases = [(SERIF, "Résumé naïve café ﬁ Ångström"), ("IPAexMincho", japanese)]
+    make = inspect.unwrap(ttfonts.TTFontFace.makeSubset)
+    subsets = [(pdfmetrics.getFont(name).face, [0, *sorted({ord(c) for c in text})][:256]) for name, text in cases]
+    ours = [make(face, subset) for face, subset in subsets]
+    monkeypatch.setattr(ttfonts.TTFontFace, "get_table", ttfonts.TTFontFace.get_table.__wrapped__)
+    assert ours == [make(face, subset) for face, subset in subsets]
+    data = bytes(range(256)) * 4
+    view, copy = TableView(data, 100, 900), data[100:1000]
+    for index in (slice(0, 5), slice(890, 950), slice(-3, None), slice(5, 2), slice(None, None, 7), 0, 899, -1):
+        assert view[index] == copy[index], index
+    assert len(TableView(data, 1000, 50)) == len(data[1000:1050]) and bytes(view) == copy
