@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
+from typing import NamedTuple
 
 from .inflection import parts_of_speech, word_forms
 
@@ -64,9 +65,9 @@ class Slot:
 Element = Word | Slot
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word of a sentence: lower-cased text (apostrophes as ') and its character span."""
+class Token(NamedTuple):
+    """One word of a sentence: lower-cased text (apostrophes as ') and its character span. A named tuple: a lesson
+    makes about 300, and a frozen dataclass took twice as long to make."""
 
     text: str
     start: int
