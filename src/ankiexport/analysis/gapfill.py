@@ -175,8 +175,9 @@ def _same_cue(shown: str, word: str) -> bool:
     return (cue.group() if cue else "") == (first.group() if first else "")
 
 
-def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
-    """Exercise chunk index -> article chunk index, for every chunk that can be placed with confidence.
+def _pairs(shown: Sequence[str], words: Sequence[str]) -> tuple[dict[int, int], set[int]]:
+    """Exercise chunk index -> article chunk index, for every chunk that can be placed with confidence; and the
+    chunks that already gap their word as written (``recount`` would return them unchanged).
 
     A chunk pairs with the article word in its place when it gaps that word exactly; inside a long run of
     agreeing chunks (or a run of equal length between two such runs) a quirk is forgiven if the first letter
@@ -184,14 +185,18 @@ def _pairs(shown: Sequence[str], words: Sequence[str]) -> dict[int, int]:
     """
     matcher = SequenceMatcher(None, *_shape_numbers(shown, words), autojunk=False)
     pairs: dict[int, int] = {}
+    as_written: set[int] = set()
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         trusted = (tag == "equal" and i2 - i1 >= 3) or (tag == "replace" and i2 - i1 == j2 - j1)
         if tag not in ("equal", "replace") or i2 - i1 != j2 - j1:
             continue
         for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
-            if _fits(shown[i], words[j]) or (trusted and _same_cue(shown[i], words[j])):
+            if _gapped_as_written(shown[i], words[j]):  # a chunk that gaps its word as written also fits it
+                as_written.add(i)
                 pairs[i] = j
-    return pairs
+            elif _fits(shown[i], words[j]) or (trusted and _same_cue(shown[i], words[j])):
+                pairs[i] = j
+    return pairs, as_written
 
 
 def _shape_numbers(shown: Sequence[str], words: Sequence[str]) -> tuple[list[int], list[int]]:
@@ -261,7 +266,7 @@ def align_gapfill(
     shown_lines = [line.split() for line in lines]
     flat = [(number, chunk) for number, chunks in enumerate(shown_lines) for chunk in chunks]
     words = [chunk for paragraph in article for chunk in paragraph.text.split()]
-    pairs = _pairs([chunk for _, chunk in flat], words)
+    pairs, as_written = _pairs([chunk for _, chunk in flat], words)
     tokens: list[list[GapToken]] = [[] for _ in shown_lines]
     # Messages name file lines when the reader gave them, else lines counted within the block.
     located = len(source_lines) == len(lines)
@@ -276,7 +281,7 @@ def align_gapfill(
             tokens[number].append(GapToken(shown=chunk, answer=chunk))
         else:
             answer = words[pairs[index]]
-            shown = recount(chunk, answer)
+            shown = chunk if index in as_written else recount(chunk, answer)
             if shown != chunk:
                 recounted.append(Diagnostic(place if located else None, _recount_message(chunk, shown, answer)))
             tokens[number].append(GapToken(shown=shown, answer=answer))
