@@ -8,6 +8,7 @@ import errno
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,20 @@ def test_the_warm_up_lesson_goes_where_a_first_lesson_goes() -> None:
     assert not [d for d in lesson.warnings if d.severity == "error"]
     assert lesson.clozes and lesson.translation is not None and len(lesson.sentences) == 2
     assert lesson.vocabulary[0].ipa and lesson.exercise is not None  # the CMU dictionary; a generated gap-fill
+
+
+def test_a_cache_entry_encodes_each_model_object_by_its_fields_in_order(sample_path: Path, tmp_path: Path) -> None:
+    lesson = read_lesson(sample_path, sample_path.read_bytes(), Settings())
+
+    def by_fields(value: object) -> dict[str, object]:
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}  # type: ignore[arg-type]
+
+    def encoded(value: object, default: Any) -> bytes:
+        return json.dumps(value, default=default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    assert lessoncache.entry(tmp_path, "ab" * 32, lesson)[1] == encoded(lesson, by_fields)
+    decorated = lesson.vocabulary[0]
+    object.__setattr__(decorated, "noted", "something stored beside the fields")
+    assert lessoncache.entry(tmp_path, "ab" * 32, lesson)[1] == encoded(lesson, by_fields)  # fields only, still
+    with pytest.raises(TypeError, match="not a lesson model object"):
+        lessoncache.entry(tmp_path, "ab" * 32, {"a": object()})  # type: ignore[arg-type]
