@@ -185,6 +185,15 @@ def test_a_slot_run_draws_one_line_and_one_answer_per_letter() -> None:
     assert not [op for op in student if op.startswith("BT 1 0 0 1 0 ")]
 
 
+def test_writing_lines_of_two_greys_are_two_paths_each_with_all_its_lines() -> None:
+    grey = Style(BODY.latin, BODY.japanese, BODY.size, grey=0.5)
+    inlines: list[Inline] = [Slots(tuple(_letters("abc"))), Span(" x ", BODY), Slot(30, grey), Slot(20, BODY)]
+    code = _drawn(inlines, 300, words=True, teacher=False)
+    paths = [op for op in code if op.startswith("n ")]
+    assert [path.count(" m ") for path in paths] == [4, 1]
+    assert code[code.index(paths[1]) - 3 : code.index(paths[1])] == ["S", ".5 g", ".5 G"]  # the second in its grey
+
+
 def test_the_gap_fill_gives_a_word_its_letter_slots_as_one_run() -> None:
     tokens = [
         GapToken("P_____", "Prices"),

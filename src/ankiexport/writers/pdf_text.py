@@ -604,10 +604,11 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     Each run is one text object, written as reportlab's ``beginText``/``setFont``/``textOut``/``drawText`` would
     write it (the same bytes), without building the object: a 1 MB lesson draws a million runs and answers."""
     colour: Style | None = None
-    rules: list[tuple[float, float, Style]] = []
+    rules = _Rules()
     answers: list[tuple[Slot, float]] = []
     code = canvas._code
-    at_y = f"{fp_str(y)} Tm"  # fp_str(x, y) writes fp_str(x), a space, fp_str(y): y is the same all along the line
+    starts: list[float] = []
+    shown: list[tuple[int, str]] = []  # each text run's place in the code, and its show operators
     for run in _runs(line):
         first = run[0]
         if first.slot is not None:
@@ -620,21 +621,40 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         # spaces are drawn too: text extraction and copy-paste need them between the words
         if style is not colour:
             colour = _colour(canvas, style, colour)
-        shown = _encoded(canvas, first.font, style.size, text)
-        if spacing:  # character spacing is graphics state: it would outlive the text object and spread the next
-            code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {fp_str(spacing)} Tc {shown} 0 Tc ET")
-        else:
-            code.append(f"BT 1 0 0 1 {fp_str(x)} {at_y} {shown} ET")
+        shown.append((len(code), _encoded(canvas, first.font, style.size, text)))
+        code.append("")  # written below, with the line's other positions
+        starts.append(x)
         if style.underline and any(p.kind != "space" for p in run):
             _underline(canvas, x, y, width, spacing)
         x += width
-    if rules:
+    if starts:
+        _write_runs(code, starts, shown, y, spacing)
+    if rules.styles:
         colour = _draw_rules(canvas, rules, y - 1.5, colour)
     if colour is not None and (colour.rgb is not None or colour.grey):
         canvas.setFillGray(0)
         canvas.setStrokeGray(0)
     if answers and getattr(canvas, "with_answers", False):
         _draw_answers(canvas, answers, y + 0.5)
+
+
+def _write_runs(code: list[str], starts: list[float], shown: list[tuple[int, str]], y: float, spacing: float) -> None:
+    """Each text run's text object in its place. The line's numbers go through one ``fp_str`` call, which formats
+    each as a call of its own would and joins them with spaces: a call costs more than formatting a number."""
+    at_y, *numbers = fp_str(y, *starts).split(" ")
+    # Character spacing is graphics state: it would outlive the text object and spread the next, so it is reset.
+    spread, end = (f"{fp_str(spacing)} Tc ", " 0 Tc ET") if spacing else ("", " ET")
+    for (index, show), number in zip(shown, numbers, strict=True):
+        code[index] = f"BT 1 0 0 1 {number} {at_y} Tm {spread}{show}{end}"
+
+
+class _Rules:
+    """A text line's writing lines: where each starts and ends (one list, as ``fp_str`` will take them) and its
+    style."""
+
+    def __init__(self) -> None:
+        self.ends: list[float] = []
+        self.styles: list[Style] = []
 
 
 def _underline(canvas: Any, x: float, y: float, width: float, spacing: float) -> None:
@@ -649,7 +669,7 @@ def _place_slots(
     x: float,
     y: float,
     spacing: float,
-    rules: list[tuple[float, float, Style]],
+    rules: _Rules,
     answers: list[tuple[Slot, float]],
     colour: Style | None,
 ) -> tuple[float, Style | None]:
@@ -660,7 +680,8 @@ def _place_slots(
         assert slot is not None
         style = glyph.style
         if slot.rule:
-            rules.append((x, x + slot.width - slot.gap, style))
+            rules.ends += (x, x + slot.width - slot.gap)
+            rules.styles.append(style)
         if slot.answer and slot.answer_style is not None:
             answers.append((slot, x))
         width = slot.width + spacing
@@ -684,17 +705,19 @@ def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
     return style
 
 
-def _draw_rules(canvas: Any, rules: list[tuple[float, float, Style]], y: float, colour: Style | None) -> Style | None:
-    """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots)."""
+def _draw_rules(canvas: Any, rules: _Rules, y: float, colour: Style | None) -> Style | None:
+    """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots), its
+    numbers formatted in one ``fp_str`` call."""
     canvas.setLineWidth(0.6)
-    at_y = fp_str(y)  # fp_str(x, y) is fp_str(x), a space and fp_str(y)
-    for grey in dict.fromkeys(style.grey for _, _, style in rules):
+    at_y, *numbers = fp_str(y, *rules.ends).split(" ")
+    lines = list(zip(rules.styles, numbers[::2], numbers[1::2], strict=True))
+    for grey in dict.fromkeys(style.grey for style in rules.styles):
         path = ["n"]  # reportlab's beginPath/moveTo/lineTo/drawPath operators, written directly
-        for start, end, style in rules:
+        for style, start, end in lines:
             if style.grey == grey:
                 if style is not colour:
                     colour = _colour(canvas, style, colour)
-                path.append(f"{fp_str(start)} {at_y} m {fp_str(end)} {at_y} l")
+                path.append(f"{start} {at_y} m {end} {at_y} l")
         canvas._code.append(" ".join(path))
         canvas._code.append("S")
     return colour
@@ -714,11 +737,11 @@ def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float
 
 def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> None:
     """The answers on their slots, in one text object, as teacher-only drawing (the operators of one reportlab text
-    object, written directly)."""
+    object, written directly; its numbers formatted in one ``fp_str`` call)."""
     with canvas.teacher_only():
-        text = [f"BT 1 0 0 1 {fp_str(0, y)} Tm"]
         colour: Style | None = None
-        at_y = f"{fp_str(y)} Tm"  # fp_str(x, y) is fp_str(x), a space and fp_str(y)
+        starts: list[float] = []
+        shown: list[str] = []
         for slot, x in answers:
             style = slot.answer_style
             assert style is not None
@@ -727,7 +750,11 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
             offset, runs = slot.answer_place
             start = x + offset
             for font, chars, advance in runs:
-                text.append(f"1 0 0 1 {fp_str(start)} {at_y} {_encoded(canvas, font, style.size, chars)}")
+                starts.append(start)
+                shown.append(_encoded(canvas, font, style.size, chars))
                 start += advance
+        zero, at_y, *numbers = fp_str(0, y, *starts).split(" ")
+        text = [f"BT 1 0 0 1 {zero} {at_y} Tm"]
+        text += [f"1 0 0 1 {number} {at_y} Tm {show}" for number, show in zip(numbers, shown, strict=True)]
         text.append("ET")
         canvas._code.append(" ".join(text))
