@@ -349,38 +349,52 @@ def _split_long(pieces: list[Piece], width: float) -> list[list[Piece]]:
 
 def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None = None) -> list[Line]:
     """Greedy line breaking: English words kept whole, Japanese kinsoku respected, spaces at line edges dropped."""
-    lines: list[Line] = [Line()]
+    line = Line()
+    lines = [line]
     room = width if first_width is None else first_width  # the line being filled: the first has its own
     for spaces, unit, hard in _clusters(pieces):
-        # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
-        space = sum(map(_WIDTH, spaces)) if spaces else 0
-        unit_width = (unit[0].width if len(unit) == 1 else _exact_width(unit)) if unit else 0
-        line = lines[-1]
         if unit:
+            # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
+            space = sum(map(_WIDTH, spaces)) if spaces else 0
+            unit_width = unit[0].width if len(unit) == 1 else _exact_width(unit)
             if line.pieces and line.width + space + unit_width > room + 1e-6:
                 line = Line()
                 lines.append(line)
                 room = width
             if not line.pieces:
-                if len(lines) > 1 and spaces:
+                if spaces and len(lines) > 1:
                     lines[-2].after = spaces
-                spaces, space = [], 0.0  # spaces at a line start are dropped
-            chunks = _split_long(unit, room) if unit_width > room + 1e-6 else [unit]
-            for number, chunk in enumerate(chunks):
-                if number:
-                    line = Line()
-                    lines.append(line)
-                line.pieces.extend(spaces)
-                line.width += space
-                spaces, space = [], 0.0
-                line.pieces.extend(chunk)
-                line.width += unit_width if chunk is unit else sum(map(_WIDTH, chunk))
+                spaces, space = [], 0  # spaces at a line start are dropped
+            if unit_width > room + 1e-6:
+                line = _place_long(lines, spaces, unit, room)
+                room = width if len(lines) > 1 else room
+            else:  # (adding no space adds nothing: x + 0 is x)
+                if spaces:
+                    line.pieces += spaces
+                    line.width += space
+                line.pieces += unit
+                line.width += unit_width
         if hard is not None:
-            lines[-1].after = [hard]
-            lines.append(Line())
-        if len(lines) > 1:
+            line.after = [hard]
+            line = Line()
+            lines.append(line)
             room = width
     return lines
+
+
+def _place_long(lines: list[Line], spaces: list[Piece], unit: list[Piece], room: float) -> Line:
+    """Put a unit wider than the line, cut by characters, on the last line and new ones after it; the last line."""
+    line = lines[-1]
+    for number, chunk in enumerate(_split_long(unit, room)):
+        if number:
+            line = Line()
+            lines.append(line)
+        line.pieces += spaces
+        line.width += sum(map(_WIDTH, spaces)) if spaces else 0
+        spaces = []
+        line.pieces += chunk
+        line.width += sum(map(_WIDTH, chunk))
+    return line
 
 
 def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
