@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 from reportlab.lib.pagesizes import A4
@@ -32,17 +33,22 @@ def build(lessons: list[Path], out: Path) -> None:
         for number, line in enumerate(lines):
             deck.add_note(genanki.Note(model=MODEL, fields=[line, str(number)]))
         genanki.Package(deck).write_to_file(str(out / f"{path.stem}.apkg"))
-        pdf = canvas.Canvas(str(out / f"{path.stem}.pdf"), pagesize=A4)
-        pdf.setFont("IPAexGothic", 9)
-        y = 800.0
-        for line in lines:
-            pdf.drawString(40, y, line[:80])
-            y -= 12
-            if y < 40:
-                pdf.showPage()
-                pdf.setFont("IPAexGothic", 9)
-                y = 800.0
-        pdf.save()
+        write_pdf(str(out / f"{path.stem}.pdf"), [line[:80] for line in lines])
+
+
+def write_pdf(target: str | BinaryIO, lines: list[str]) -> None:
+    """``lines`` into a PDF, a ``drawString`` each in the one registered Japanese font, no layout."""
+    pdf = canvas.Canvas(target, pagesize=A4)
+    pdf.setFont("IPAexGothic", 9)
+    y = 800.0
+    for line in lines:
+        pdf.drawString(40, y, line)
+        y -= 12
+        if y < 40:
+            pdf.showPage()
+            pdf.setFont("IPAexGothic", 9)
+            y = 800.0
+    pdf.save()
 
 
 def main() -> None:

@@ -22,34 +22,16 @@ import time
 from pathlib import Path
 
 from pypdf import PdfReader
-from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402 (a script beside this one, not a package)
+from floor import write_pdf  # noqa: E402 (scripts beside this one, not a package)
+from generate import generate  # noqa: E402
 
 ROOT = HERE.parent
-
-
-def floor_pdf(lines: list[str]) -> bytes:
-    """``lines`` written as benchmarks/floor.py writes a lesson's lines."""
-    target = io.BytesIO()
-    pdf = canvas.Canvas(target, pagesize=A4)
-    pdf.setFont("IPAexGothic", 9)
-    y = 800.0
-    for line in lines:
-        pdf.drawString(40, y, line)
-        y -= 12
-        if y < 40:
-            pdf.showPage()
-            pdf.setFont("IPAexGothic", 9)
-            y = 800.0
-    pdf.save()
-    return target.getvalue()
 
 
 def editions(lessons: list[Path]) -> tuple[float, list[list[list[str]]]]:
@@ -92,7 +74,7 @@ def main() -> None:
             started = time.process_time()
             for files in texts:
                 for lines in files:
-                    floor_pdf(lines)
+                    write_pdf(io.BytesIO(), lines)
             best = min(best, time.process_time() - started)
         files = len(texts[0])
         characters = sum(len(line) for lines in texts[0] for line in lines)
