@@ -74,6 +74,9 @@ def test_a_lesson_crosses_back_as_its_cache_entry_when_no_publisher_reads_it(sam
     assert dataclasses.replace(lean_done.record, artifacts=()) == dataclasses.replace(whole_done.record, artifacts=())
     shelf = Shelf({source.id: lean.analysed}, {source.id: source.fingerprint}, tmp_path / "nowhere")
     assert shelf[source.id] == whole.lesson  # decoded from the bytes when a publisher asks, not read from disk
+    inline = Workspace(tmp_path / "inline", tmp_path / "inline" / ".cache", space.settings, lesson_objects=False)
+    built_here = finish(build_one(Job(source), inline), inline)  # a one-worker build: no process boundary
+    assert built_here.lesson is not None and not built_here.analysed  # the lesson, not also its entry's bytes
 
 
 def test_a_write_error_fails_only_that_lesson_with_its_message(

@@ -232,6 +232,8 @@ def finish(result: JobResult, space: Workspace) -> JobResult:
             _write(result, space, result.listing)
             result.ok = True
     result.kept, result.outputs = [], []  # written: let their bytes go
+    if result.lesson is not None:
+        result.analysed = b""  # built in this process: the lesson itself stands in for its entry's bytes
     result.seconds += time.perf_counter() - started
     return result
 
