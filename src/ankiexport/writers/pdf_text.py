@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from itertools import chain
+from itertools import chain, groupby
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
@@ -125,6 +125,7 @@ class Line:
 
 _WIDTH = operator.attrgetter("width")
 _GLYPHS = operator.attrgetter("glyphs")
+_flat = chain.from_iterable
 _KIND = operator.attrgetter("kind")
 
 
@@ -137,7 +138,7 @@ def _exact_width(pieces: Sequence[Piece]) -> float:
     """The pieces' width added glyph by glyph, left to right: the same float additions (so the same last bits, the
     same breaks and the same positions) as when every character was a piece of its own. (One piece's own width was
     added glyph by glyph from zero too: callers take it directly.)"""
-    width: float = sum(map(_WIDTH, _glyphs(pieces)))
+    width: float = sum(map(_WIDTH, _flat(map(_GLYPHS, pieces))))
     return width
 
 
@@ -356,7 +357,7 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
         if unit:
             # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
             space = sum(map(_WIDTH, spaces)) if spaces else 0
-            unit_width = unit[0].width if len(unit) == 1 else _exact_width(unit)
+            unit_width = unit[0].width if len(unit) == 1 else sum(map(_WIDTH, _flat(map(_GLYPHS, unit))))
             if line.pieces and line.width + space + unit_width > room + 1e-6:
                 line = Line()
                 lines.append(line)
@@ -402,25 +403,8 @@ def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
     return [line.text for line in break_lines(shape(inlines), width)]
 
 
-def _runs(line: Line) -> list[list[Piece]]:
-    """The line's pieces in runs of one face and style (each slot a run of its own)."""
-    runs: list[list[Piece]] = []
-    last: Piece | None = None
-    run: list[Piece] = []
-    for piece in line.pieces:
-        if (
-            last is not None
-            and piece.slot is None
-            and last.slot is None
-            and last.font == piece.font
-            and (last.style is piece.style or last.style == piece.style)
-        ):
-            run.append(piece)
-        else:
-            run = [piece]
-            runs.append(run)
-        last = piece
-    return runs
+# Consecutive pieces in one face and style draw as one run (a slot's pieces are drawn one by one whatever their key).
+_RUN_KEY = operator.attrgetter("font", "style", "slot")
 
 
 class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -556,7 +540,7 @@ def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
     key = (font, size, text)
     found = kept.encoded.get(key)
     if found is None:
-        found = _format(canvas, font, size, text)
+        found = _format(canvas, kept, font, size, text)
         if len(kept.encoded) >= _ENCODED_KEPT:  # a long lesson's distinct runs would otherwise all stay in memory
             kept.encoded.clear()
         kept.encoded[key] = found
@@ -566,7 +550,7 @@ def _encoded(canvas: Any, font: str, size: float, text: str) -> str:
 _ENCODED_KEPT = 4096
 
 
-def _format(canvas: Any, name: str, size: float, text: str) -> str:
+def _format(canvas: Any, kept: _Kept, name: str, size: float, text: str) -> str:
     """What reportlab's ``PDFTextObject._formatText`` writes for a subset (TrueType) font just set at ``size`` with
     its default leading, without making the text object; other fonts go through reportlab itself."""
     font = pdfmetrics.getFont(name)
@@ -574,11 +558,11 @@ def _format(canvas: Any, name: str, size: float, text: str) -> str:
         writer = canvas.beginText(0, 0)
         writer.setFont(name, size)
         return str(writer._formatText(text))
-    doc, escape, names = canvas._doc, canvas._escape, _kept(canvas).names
+    doc, escape, names = canvas._doc, canvas._escape, kept.names
     selection = _selection(size)
     parts: list[str] = []
     current = -1
-    for subset, chunk in _split(canvas, font, text, doc):
+    for subset, chunk in _split(kept, font, text, doc):
         if subset != current:
             internal = names.get((name, subset))
             if internal is None:  # the first call also registers the subset with the document
@@ -595,10 +579,10 @@ def _selection(size: float) -> str:
     return f"{fp_str(size)} Tf {fp_str(size * 1.2)} TL"
 
 
-def _split(canvas: Any, font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+def _split(kept: _Kept, font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     """``font.splitString(text, doc)``: the same chunks, without its per-character loop when every character already
     has a code in the first subset (then splitString would assign nothing, so nothing is left undone)."""
-    states = _kept(canvas).states
+    states = kept.states
     state = states.get(font.fontName)
     if state is None:
         state = font.state.get(doc)  # (a weak dictionary: looked up once per canvas once it exists)
@@ -623,19 +607,19 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     code = canvas._code
     starts: list[float] = []
     shown: list[tuple[int, str]] = []  # each text run's place in the code, and its show operators
-    for run in _runs(line):
-        first = run[0]
-        if first.slot is not None:
-            x, colour = _place_slots(canvas, first, x, y, spacing, rules, answers, colour)
+    for (font, style, slot), group in groupby(line.pieces, _RUN_KEY):
+        if slot is not None:
+            for piece in group:
+                x, colour = _place_slots(canvas, piece, x, y, spacing, rules, answers, colour)
             continue
-        style = first.style
+        run = list(group)
         text = "".join([p.text for p in run])
         # Measured glyph by glyph (the same float additions as ever); Tc widens every glyph, spaces included.
-        width = (first.width if len(run) == 1 else _exact_width(run)) + spacing * len(text)
+        width = (run[0].width if len(run) == 1 else sum(map(_WIDTH, _flat(map(_GLYPHS, run))))) + spacing * len(text)
         # spaces are drawn too: text extraction and copy-paste need them between the words
         if style is not colour:
             colour = _colour(canvas, style, colour)
-        shown.append((len(code), _encoded(canvas, first.font, style.size, text)))
+        shown.append((len(code), _encoded(canvas, font, style.size, text)))
         code.append("")  # written below, with the line's other positions
         starts.append(x)
         if style.underline and any(p.kind != "space" for p in run):
