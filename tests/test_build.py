@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -14,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ankiexport import files as files_module
 from ankiexport.build import revision_times, safe_stem
 from ankiexport.cli import main
+from disk_faults import disk_full_for
 from lesson_files import SAMPLE
 
 
@@ -135,10 +134,7 @@ def test_failed_rebuild_keeps_the_previous_good_files(built_project: Path) -> No
 def test_write_error_mid_build_is_reported_and_harmless(built_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = snapshot(built_project / "out")
 
-    def disk_full(*_: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(files_module, "fsync_file", disk_full)
+    disk_full_for(monkeypatch)
     result = run("build", "-j", "1", "--force")
     assert result.exit_code == 1
     assert "No space left on device" in result.output

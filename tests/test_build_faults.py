@@ -3,7 +3,6 @@ state, tracebacks where a message belongs, and misleading exits."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -17,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ankiexport import files as files_module
 from ankiexport.cli import main
+from disk_faults import disk_full_for
 from lesson_files import SAMPLE
 
 STEM = SAMPLE.stem
@@ -203,14 +202,7 @@ def test_disk_full_while_writing_the_index(built_project: Path, monkeypatch: pyt
     before = published(built_project / "out")
     text = SAMPLE.read_text("utf-8").replace("Rise of the AI Trainer", "Rise of the AI Trainers", 1)
     (built_project / "lessons" / SAMPLE.name).write_text(text, "utf-8")
-    real = files_module.fsync_file
-
-    def full_for_the_index(path: Path) -> None:
-        if path.name.startswith(".index.html."):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path)
-
-    monkeypatch.setattr(files_module, "fsync_file", full_for_the_index)
+    disk_full_for(monkeypatch, lambda name: name.startswith(".index.html."))
     result = run("build", "-j", "1")
     assert result.exit_code == 1
     assert "out/index.html: error: cannot write: No space left on device" in result.output

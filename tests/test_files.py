@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from ankiexport import files as files_module
 from ankiexport.files import TEMP_RE, write_all_atomically, write_if_changed
+from disk_faults import disk_full_for
 
 
 def test_files_are_written_whole_with_the_permissions_a_plain_open_gives(tmp_path: Path) -> None:
@@ -47,14 +47,7 @@ def test_a_failed_write_replaces_none_of_the_group_and_leaves_no_temporary(
 ) -> None:
     (tmp_path / "a.pdf").write_bytes(b"old a")
     (tmp_path / "b.pdf").write_bytes(b"old b")
-    real = files_module.fsync_file
-
-    def full_for_b(path: Path) -> None:
-        if path.name.startswith(".b.pdf."):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path)
-
-    monkeypatch.setattr(files_module, "fsync_file", full_for_b)
+    disk_full_for(monkeypatch, lambda name: name.startswith(".b.pdf."))
     with pytest.raises(OSError, match="No space left on device") as raised:
         write_all_atomically([(tmp_path / "a.pdf", b"new a"), (tmp_path / "b.pdf", b"new b")])
     assert raised.value.filename == str(tmp_path / "b.pdf")  # the file the user knows, not the temporary

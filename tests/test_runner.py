@@ -4,7 +4,6 @@ build saves every few seconds reads back as it was."""
 from __future__ import annotations
 
 import dataclasses
-import errno
 import json
 import pickle
 from pathlib import Path
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from ankiexport import files as files_module
 from ankiexport.build import lessoncache, runner
 from ankiexport.build.lessoncache import Shelf
 from ankiexport.build.publish import reads_lessons
@@ -23,6 +21,7 @@ from ankiexport.config import Settings
 from ankiexport.files import sha256_bytes
 from ankiexport.readers import read_lesson
 from ankiexport.writers.apkg import load_part
+from disk_faults import disk_full_for
 
 
 def _files(folder: Path) -> set[str]:
@@ -86,14 +85,7 @@ def test_a_write_error_fails_only_that_lesson_with_its_message(
     space = Workspace(out, out / ".cache", Settings(formats=("pdf",)))
     source = Source(sample_path, sample_path.stem, sample_path.stem, "f" * 64, 1_700_000_000)
     built = build_one(Job(source), space)
-    real = files_module.fsync_file
-
-    def full_for_the_teacher(path: Path) -> None:
-        if "-teacher.pdf." in path.name:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real(path)
-
-    monkeypatch.setattr(files_module, "fsync_file", full_for_the_teacher)
+    disk_full_for(monkeypatch, lambda name: "-teacher.pdf." in name)
     done = finish(built, space)
     assert not done.ok and done.record is None
     teacher = out / f"{source.stem}-teacher.pdf"
