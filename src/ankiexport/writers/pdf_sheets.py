@@ -513,13 +513,21 @@ def _gap_inlines(tokens: Sequence[GapToken]) -> list[Inline]:
     for index, token in enumerate(tokens):
         if index:
             inlines.append(_WORD_SPACE)
-        letters = token.answer if len(token.answer) == len(token.shown) else ""
-        for run in _GAP_RUNS.finditer(token.shown):
-            if run[0][0] != "_":
-                inlines.append(Span(run[0], BODY))
-            else:
-                inlines.append(_letter_run(letters[run.start() : run.end()], run.end() - run.start()))
+        inlines += _gap_word(token.shown, token.answer)
     return inlines
+
+
+@functools.lru_cache(maxsize=2048)
+def _gap_word(shown: str, answer: str) -> tuple[Inline, ...]:
+    """A gap-fill word's given letters and runs of missing letters (made once per word: an article repeats many)."""
+    letters = answer if len(answer) == len(shown) else ""
+    inlines: list[Inline] = []
+    for run in _GAP_RUNS.finditer(shown):
+        if run[0][0] != "_":
+            inlines.append(Span(run[0], BODY))
+        else:
+            inlines.append(_letter_run(letters[run.start() : run.end()], run.end() - run.start()))
+    return tuple(inlines)
 
 
 def gapped_words(lesson: Lesson) -> list[list[str]]:

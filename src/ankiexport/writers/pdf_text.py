@@ -265,6 +265,8 @@ def shape(inlines: Iterable[Inline], words: bool = True) -> list[Piece]:
     """Pieces for a sequence of spans and slots, each character in the face of its script, measured; runs of Latin
     letters as word pieces unless ``words`` is false (then one piece per character)."""
     pieces: list[Piece] = []
+    style: Style | None = None
+    table: _Words | None = None
     for item in inlines:
         if not isinstance(item, Span):
             pieces.append(item.piece)
@@ -273,12 +275,19 @@ def shape(inlines: Iterable[Inline], words: bool = True) -> list[Piece]:
         if not words:
             pieces += filter(None, map(_pieces(item.style).__getitem__, text))
             continue
-        table = _WORD_PIECES.get(item.style)
-        if table is None:
-            table = _WORD_PIECES[item.style] = _Words(item.style)
+        if item.style is not style or table is None:  # (a paragraph's spans mostly share a style: hashing it costs)
+            style = item.style
+            table = _word_pieces(style)
         # A short text (a gap-fill's given letters, a space, a label) is found whole; a longer one word by word.
-        pieces += table[text] if len(text) <= _KEPT_RUN else chain.from_iterable(map(table.__getitem__, _WORDS(text)))
+        pieces += table[text] if len(text) <= _KEPT_RUN else _flat(map(table.__getitem__, _WORDS(text)))
     return pieces
+
+
+def _word_pieces(style: Style) -> _Words:
+    table = _WORD_PIECES.get(style)
+    if table is None:
+        table = _WORD_PIECES[style] = _Words(style)
+    return table
 
 
 def _can_break(before: Piece, after: Piece) -> bool:
