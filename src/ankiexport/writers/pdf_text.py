@@ -127,19 +127,14 @@ _WIDTH = operator.attrgetter("width")
 _GLYPHS = operator.attrgetter("glyphs")
 _flat = chain.from_iterable
 _KIND = operator.attrgetter("kind")
+# Widths of several pieces are added glyph by glyph, left to right (sum(map(_WIDTH, _flat(map(_GLYPHS, pieces))))):
+# the same float additions, so the same last bits, breaks and positions, as when every character was a piece of its
+# own; one piece's own width was added glyph by glyph from zero too, so it is taken as it is.
 
 
 def _glyphs(pieces: Iterable[Piece]) -> Iterable[Piece]:
     """The one-character (one-slot) pieces of ``pieces``, in order."""
     return chain.from_iterable(map(_GLYPHS, pieces))
-
-
-def _exact_width(pieces: Sequence[Piece]) -> float:
-    """The pieces' width added glyph by glyph, left to right: the same float additions (so the same last bits, the
-    same breaks and the same positions) as when every character was a piece of its own. (One piece's own width was
-    added glyph by glyph from zero too: callers take it directly.)"""
-    width: float = sum(map(_WIDTH, _flat(map(_GLYPHS, pieces))))
-    return width
 
 
 @cache
