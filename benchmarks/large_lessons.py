@@ -11,10 +11,14 @@ Measured on the shared, loaded 2-core machine with ANKIEXPORT_AUDIO=off (README,
         short-lines            19.5 s / 24.7 s / 254 MB
         many-sentences-terms   12.5 s / 17.0 s / 236 MB
         initialisms             4.4 s /  4.9 s / 196 MB
-    now (08:16-08:18 UTC, load 0.8 to 1.0; the learners' page built as parts, encoded in runs, joined once):
+    08:16-08:18 UTC, load 0.8 to 1.0 (the learners' page built as parts, encoded in runs, joined once):
         short-lines            18.2-20.6 s / 18.1-20.5 s / 243 MB (three runs)
         many-sentences-terms   12.4 s / 12.3 s / 236 MB
         initialisms             4.2 s /  4.1 s / 196 MB
+    now (10:26-10:27 UTC, main 3851be5, quiet, load 1.0 to 1.5; PDF save, grids, word pieces, analysis):
+        short-lines            15.5-16.0 s / 15.5-15.9 s / 234.5 MB (two runs)
+        many-sentences-terms    9.8 s /  9.7 s / 230 MB
+        initialisms             4.0 s /  3.9 s / 189 MB
 """
 
 from __future__ import annotations
