@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ankiexport import speech
 from ankiexport.speech import SpeechCache, SpeechUnavailableError, ipa, media_name
@@ -114,8 +116,68 @@ def test_engine_id_names_voice_settings_and_versions() -> None:
         assert speech.engine_id() == ""
         return
     engine = speech.engine_id()
-    for part in ("en_US-joe-medium", '"noise_scale": 0.0', '"noise_w_scale": 0.0', "32kbps", "piper-tts=", "lameenc="):
+    parts = ("en_US-joe-medium", '"noise_scale": 0.0', '"noise_w_scale": 0.0', "32kbps", "pieces=300,", "piper-tts=")
+    for part in (*parts, "lameenc="):
         assert part in engine
+
+
+# ------------------------------------------------------------------------------------------- run-on sentences
+
+
+def test_a_long_sentence_is_cut_after_its_last_clause_mark_in_reach() -> None:
+    phonemes = list("ab cd, ef gh; ij kl mn")
+    assert synth.phoneme_pieces(phonemes, limit=15) == [list("ab cd, ef gh;"), list("ij kl mn")]
+    assert synth.phoneme_pieces(phonemes, limit=100) == [phonemes]  # short: whole, as Piper speaks it
+
+
+def test_without_a_clause_mark_it_is_cut_between_words_and_a_word_longer_than_a_piece_is_cut_anyway() -> None:
+    assert synth.phoneme_pieces(list("abc def ghi jkl"), limit=8) == [list("abc def"), list("ghi jkl")]
+    assert synth.phoneme_pieces(list("abcdefghij"), limit=4) == [list("abcd"), list("efgh"), list("ij")]
+    # a mark or space in the first third of a piece would leave a sliver: the cut is at the limit instead
+    assert synth.phoneme_pieces(list("a, bcdefghijkl"), limit=9) == [list("a, bcdefg"), list("hijkl")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("abə ,;:—ɪˈ")), max_size=400), st.integers(min_value=3, max_value=60))
+def test_pieces_are_bounded_and_lose_only_the_spaces_where_they_are_cut(phonemes: list[str], limit: int) -> None:
+    pieces = synth.phoneme_pieces(phonemes, limit)
+    assert all(0 < len(piece) <= limit for piece in pieces)
+    assert all(piece[0] != " " for piece in pieces[1:])  # no piece starts with the space it was cut at
+    assert "".join(phonemes).replace(" ", "") == "".join("".join(piece) for piece in pieces).replace(" ", "")
+    assert all(len(piece) >= limit // 3 for piece in pieces[:-1])  # no sliver before a cut
+
+
+@needs_audio
+def test_a_run_on_sentence_reaches_the_voice_in_bounded_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Piper's memory grows with one utterance's length (a 2,400-character sentence took 3.2 GB): the model is
+    # given no utterance longer than MAX_PHONEMES, and it is asked to hand its memory back after each piece.
+    numpy = pytest.importorskip("numpy")
+    voice = synth._voice()
+    heard: list[tuple[int, bool]] = []
+
+    def model(ids: list[int], config: object) -> object:
+        heard.append((len(ids), voice.session.shrink))
+        return numpy.full(100, 0.5, dtype=numpy.float32)
+
+    monkeypatch.setattr(voice, "phoneme_ids_to_audio", model)
+    pcm, rate = synth._pcm(", ".join(["the market rose and the workers said that prices were high"] * 40) + ".")
+    assert len(heard) >= 8
+    assert all(shrinking for _, shrinking in heard) and not voice.session.shrink
+    # Piper gives each phoneme an id and a padding id, plus a start and an end
+    assert max(length for length, _ in heard) <= 2 * synth.MAX_PHONEMES + 3
+    assert len(pcm) == 2 * (100 * len(heard) + int(rate * synth.CLAUSE_PAUSE) * (len(heard) - 1))
+
+
+@needs_audio
+def test_a_piece_is_spoken_as_piper_speaks_a_sentence() -> None:
+    from piper import SynthesisConfig
+
+    voice = synth._voice()
+    config = SynthesisConfig(**synth.SYNTHESIS)
+    sentence = "Prices rose sharply in 2026, after the report."
+    (chunk,) = voice.synthesize(sentence, syn_config=config)
+    (phonemes,) = voice.phonemize(sentence)
+    assert synth._piece_pcm(voice, phonemes, config) == chunk.audio_int16_bytes
 
 
 # ---------------------------------------------------------------------------------------------------------- cache

