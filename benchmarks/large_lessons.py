@@ -84,10 +84,23 @@ def initialisms() -> str:
     return "\n".join(["Initialisms", *paragraphs, *vocabulary, "■ 和訳", "略語", "略語。"]) + "\n"
 
 
+def run_on() -> str:
+    """One paragraph of one 19,000-character sentence (commas, no full stop) using the sample's terms: with
+    ``--audio``, what bounds the memory of speaking a run-on sentence (Piper's grows with one utterance's length)."""
+    article, vocabulary = _sample_parts()
+    clauses = [line.rstrip(".").replace(". ", ", ") for line in article if line.strip()]
+    body = ", ".join(clauses)
+    while len(body) < 19_000:
+        body += ", " + ", ".join(clauses)
+    body = body[:19_000].rsplit(" ", 1)[0] + "."
+    return "\n".join(["A Run-on Sentence", body, *vocabulary, "■ 和訳", "長い文", "長い文。"]) + "\n"
+
+
 LESSONS: dict[str, Callable[[], str]] = {
     "short-lines": short_lines,
     "many-sentences-terms": many_sentences_many_terms,
     "initialisms": initialisms,
+    "run-on": run_on,
 }
 
 _MEASURE = """
