@@ -16,6 +16,7 @@ from ankiexport.writers.pdf import prepare
 from ankiexport.writers.pdf_edition import EditionCanvas
 from ankiexport.writers.pdf_sheets import ANSWER_LETTER, BODY, LETTER_GAP, LETTER_PITCH, SMALL, _gap_inlines
 from ankiexport.writers.pdf_text import (
+    LABEL_ROOM,
     NO_LINE_END,
     NO_LINE_START,
     Inline,
@@ -28,6 +29,7 @@ from ankiexport.writers.pdf_text import (
     Style,
     _can_break,
     break_lines,
+    label_line,
     shape,
 )
 
@@ -98,6 +100,25 @@ def test_any_text_breaks_the_same_as_with_a_piece_per_character(texts: list[str]
     styles = (BODY, ODD, SMALL)
     spans: list[Inline] = [Span(text, styles[number % 3]) for number, text in enumerate(texts)]
     assert _lines(shape(spans), width) == _lines(shape(spans, words=False), width)
+
+
+def _line(line: Line) -> tuple[list[int], float, list[int]]:
+    return [id(piece) for piece in line.pieces], line.width, [id(piece) for piece in line.after]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(_WORDISH | st.from_regex(r"¶?[0-9]{1,6}|\([a-z]\)\u00a0", fullmatch=True), min_size=1, max_size=3)
+)
+def test_a_label_is_the_first_line_break_lines_gives(texts: list[str]) -> None:
+    spans: list[Inline] = [Span(text, (SMALL, BODY)[number % 2]) for number, text in enumerate(texts)]
+    assert _line(label_line(spans)) == _line(break_lines(shape(spans), LABEL_ROOM)[0])
+
+
+@pytest.mark.parametrize("label", ["7", "¶43113", "(b)\u00a0", "12-3", "a b", "", "「1」", "x\n2", "x" * 3000])
+def test_labels_the_sheets_print_are_their_first_line(label: str) -> None:
+    spans: list[Inline] = [Span(label, SMALL)]
+    assert _line(label_line(spans)) == _line(break_lines(shape(spans), LABEL_ROOM)[0])
 
 
 def test_a_word_wider_than_the_line_is_cut_by_characters() -> None:

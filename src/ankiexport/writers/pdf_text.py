@@ -38,6 +38,12 @@ class Style:
     grey: float = 0.0  # 0 is black; worksheets are printed in black and white, so only greys
     rgb: tuple[float, float, float] | None = None  # a colour instead of the grey (the teacher's answers only)
 
+    @cached_property
+    def words(self) -> _Words:
+        """The style's pieces by run of text, shared by equal styles; kept on the style, because hashing a style for
+        each span of a paragraph costs more than finding its pieces."""
+        return _word_pieces(self)
+
 
 @dataclass(frozen=True)
 class Span:
@@ -221,10 +227,10 @@ class _Words(dict[str, tuple[Piece, ...]]):
         self.chars = _pieces(style)
 
     def __missing__(self, run: str) -> tuple[Piece, ...]:
-        if _WORD.fullmatch(run):
+        parts = _WORDS(run)
+        if len(parts) == 3 and not parts[0] and not parts[2]:  # the run is one word
             made = self._word(run)
         else:
-            parts = _WORDS(run)
             if len(parts) == 1:  # no word inside: a piece per character (None: what draws nothing)
                 made = tuple(filter(None, map(self.chars.__getitem__, run)))
             else:
@@ -260,8 +266,6 @@ def shape(inlines: Iterable[Inline], words: bool = True) -> list[Piece]:
     """Pieces for a sequence of spans and slots, each character in the face of its script, measured; runs of Latin
     letters as word pieces unless ``words`` is false (then one piece per character)."""
     pieces: list[Piece] = []
-    style: Style | None = None
-    table: _Words | None = None
     for item in inlines:
         if not isinstance(item, Span):
             pieces.append(item.piece)
@@ -270,11 +274,19 @@ def shape(inlines: Iterable[Inline], words: bool = True) -> list[Piece]:
         if not words:
             pieces += filter(None, map(_pieces(item.style).__getitem__, text))
             continue
-        if item.style is not style or table is None:  # (a paragraph's spans mostly share a style: hashing it costs)
-            style = item.style
-            table = _word_pieces(style)
-        # A short text (a gap-fill's given letters, a space, a label) is found whole; a longer one word by word.
-        pieces += table[text] if len(text) <= _KEPT_RUN else _flat(map(table.__getitem__, _WORDS(text)))
+        table = item.style.words
+        found = table.get(text)  # a kept run (a word, a space, a gap-fill's given letter), whole
+        if found is not None:
+            pieces += found
+        elif len(text) <= _KEPT_RUN:
+            pieces += table[text]  # (made, and kept)
+        else:  # word by word; a text without a word (a number) is a piece per character, as its table would make it
+            parts = _WORDS(text)
+            pieces += (
+                _flat(map(table.__getitem__, parts))
+                if len(parts) > 1
+                else filter(None, map(table.chars.__getitem__, text))
+            )
     return pieces
 
 
@@ -402,6 +414,21 @@ def _place_long(lines: list[Line], spaces: list[Piece], unit: list[Piece], room:
     return line
 
 
+def label_line(inlines: Iterable[Inline]) -> Line:
+    """A paragraph label's one line, ``break_lines(shape(inlines), LABEL_ROOM)[0]``. A label of Latin pieces without a
+    space, a hyphen or a hard break ("12", "¶431") is one unbreakable unit that ``break_lines`` would put on the line
+    whole, so it is put there at once (a long lesson has tens of thousands of labels)."""
+    pieces = shape(inlines)
+    if pieces and all(piece.kind == "latin" and piece.text != "-" for piece in pieces):
+        width = sum(map(_WIDTH, _glyphs(pieces)))
+        if width <= LABEL_ROOM:
+            return Line(pieces, width)
+    return break_lines(pieces, LABEL_ROOM)[0]
+
+
+LABEL_ROOM = 10_000.0  # a label is never broken
+
+
 def wrap_text(inlines: Iterable[Inline], width: float) -> list[str]:
     """The lines ``inlines`` break into at ``width`` points, as text (for tests and measuring)."""
     return [line.text for line in break_lines(shape(inlines), width)]
@@ -452,8 +479,8 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             pieces = self._pieces if self._pieces is not None else self._own_pieces()
             self._lines = break_lines(pieces, max(width - self.indent, 1.0))
             self._laid_width = width
-            if self.label:
-                self._label_line = break_lines(shape(self.label), 10_000.0)[0]
+            if self.label and self._label_line is None:  # (a label does not depend on the width)
+                self._label_line = label_line(self.label)
         return self._lines
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803  # reportlab API
