@@ -6,10 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import analysis_reference as reference
 from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
-from ankiexport.analysis.gapfill import agreement, align_gapfill, gap_chunk, generate_gapfill
+from ankiexport.analysis.gapfill import _proper_nouns, agreement, align_gapfill, gap_chunk, generate_gapfill
+from ankiexport.analysis.sentences import article_sentences
 from ankiexport.config import Settings
 from ankiexport.model import GapToken, Lesson, Paragraph
 from ankiexport.readers import load_lesson
@@ -228,3 +232,44 @@ def test_a_chunk_fits_a_word_exactly_as_its_pattern_would_match() -> None:
         assert _fits(shown, word) == _fits_by_pattern(shown, word), (shown, word)
     assert not _fits("I__’", "It’s") and not _fits("s__________,", "skyrockets,")
     assert _fits("s_________,", "skyrockets,")
+
+
+# Words and marks the gap-fill decides on: names, titles, acronyms, clitics, numbers, quotes, sentence ends.
+_GAP_PIECES = st.sampled_from(
+    [
+        *("Japan", "Tokyo", "China", "Apple", "AI", "Trainer", "Prime", "Minister", "USD", "iPhone", "But", "Now"),
+        *("the", "a", "gaining", "traction", "high", "quality", "It", "it", "s", "Mr", "U", "S", "COVID", "G"),
+        *("café", "Å", "ǅx", "ß", "İ", "東京", "ｘ", "19", "5", "30th", "$3.2", "2019"),
+        *("-", "'", "’", "“", "”", '"', "‘", "(", ")", ".", ",", "!", "?", ":", "_", "%"),
+    ]
+)
+_GAP_TEXT = st.lists(st.tuples(_GAP_PIECES, st.sampled_from(["", "", " ", "  ", "\t"])), max_size=30).map(
+    lambda pieces: "".join(piece + space for piece, space in pieces)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_GAP_TEXT, min_size=1, max_size=4), st.sampled_from([True, False]))
+def test_generated_gapfill_is_what_the_chunk_by_chunk_code_made(paragraphs: list[str], cut: bool) -> None:
+    """The paragraph-at-once gapping and the names asked only of capitalised words agree with the code they
+    replaced (tests/analysis_reference.py) on random text."""
+    article = make_lesson("T", paragraphs).article
+    sentences = article_sentences(article) if cut else None
+    names = reference._proper_nouns(article, sentences)
+    assert _proper_nouns(article, sentences) == names
+    exercise = generate_gapfill(article, sentences)
+    expected = [
+        [(reference.gap_chunk(chunk, names), chunk) for chunk in paragraph.text.split()]
+        for paragraph in article
+        if paragraph.text.strip()
+    ]
+    assert [[(token.shown, token.answer) for token in line] for line in exercise.paragraphs] == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(st.text(max_size=12), st.text(alphabet="aAbBJ’'-5_.éǅß ", max_size=10)),
+    st.frozensets(st.sampled_from(["J", "Ja", "a", "A", "b", "AB", "Bé"])),
+)
+def test_gap_chunk_is_what_it_was_for_any_characters(chunk: str, names: frozenset[str]) -> None:
+    assert gap_chunk(chunk, names) == reference.gap_chunk(chunk, names)

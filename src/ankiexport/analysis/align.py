@@ -70,11 +70,19 @@ _EARLY_GAP = 1.5  # extra cost of a sentence left over before the end
 _RATIOS = (0.35, 0.9)  # Japanese characters per English character in a translation: about 0.4 to 0.6
 
 
-def _length_cost(english: int, japanese: int, ratio: float) -> float:
-    """-log of how likely ``japanese`` characters translate ``english`` ones: a normal error around the ratio."""
+def _expected(english: int, ratio: float) -> tuple[float, float]:
+    """The Japanese length expected for ``english`` characters, and its spread (lengths vary about 30% around it)."""
     expected = english * ratio
-    delta = (japanese - expected) / (0.3 * expected + 3)  # lengths vary about 30% around what the ratio expects
-    return -math.log(max(math.erfc(abs(delta) / math.sqrt(2)), 1e-12))
+    return expected, 0.3 * expected + 3
+
+
+_ROOT_TWO = math.sqrt(2)
+
+
+def _cost_around(japanese: int, expected: float, spread: float) -> float:
+    """-log of how likely ``japanese`` characters translate English ones whose ``_expected`` Japanese length and
+    spread are given: a normal error around the ratio (the alignment works those out once a row)."""
+    return -math.log(max(math.erfc(abs((japanese - expected) / spread) / _ROOT_TWO), 1e-12))
 
 
 @dataclass(frozen=True)
@@ -114,37 +122,77 @@ def _align(english: _Side, japanese: _Side, ratio: float) -> list[tuple[int, int
     n, m = len(english.lengths), len(japanese.lengths)
     # Only cells near the diagonal from (0, 0) to (n, m): linear in the lesson's length, however long it is.
     half = _BAND + math.ceil(max(m / max(n, 1), n / max(m, 1)))  # wide enough to step from row to row
-    band = [range(max(0, c - half), min(m, c + half) + 1) for c in (round(i * m / max(n, 1)) for i in range(n + 1))]
-    spans = (_spans(english), _spans(japanese))
+    centres = [round(i * m / max(n, 1)) for i in range(n + 1)]
+    band = _Band([max(0, c - half) for c in centres], [min(m, c + half) for c in centres])
+    english_spans, japanese_spans = _spans(english), _spans(japanese)
     starts = ([*map(english.starts_paragraph, range(n + 1))], [*map(japanese.starts_paragraph, range(m + 1))])
-    cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
-    back: dict[tuple[int, int], tuple[int, int]] = {}
+    band.cost[0][0] = 0.0
+    rows = band.rows()
+    expected = [[_expected(length or 0, ratio) for length in spans] for spans in english_spans]
     for i in range(n + 1):
-        for j in band[i]:
-            here = cost.get((i, j))
-            if here is None:
+        # What each bead that fits on the English side from row i reaches: looked up once a row, not once a cell.
+        beads = [
+            (dj, log_prior, *expected[de][i], (de, dj), *rows[i + de], i + de < n)
+            for de, dj, log_prior in _LOG_PRIORS
+            if english_spans[de][i] is not None
+        ]
+        _relax_row(band, i, beads, japanese_spans, starts[0][i], starts[1], m)
+    return _traced(band, n, m)
+
+
+_Bead = tuple[int, float, float, float, tuple[int, int], list[float], list[tuple[int, int]], int, int, bool]
+
+
+def _relax_row(
+    band: _Band,
+    i: int,
+    beads: list[_Bead],
+    japanese_spans: list[list[int | None]],
+    start: bool,
+    japanese_starts: list[bool],
+    m: int,
+) -> None:
+    """Relax every bead from the reached cells of row ``i``, cell by cell, bead by bead (the order decides ties)."""
+    row_costs, row_low = band.cost[i], band.low[i]
+    for j in range(row_low, band.high[i] + 1):
+        here = row_costs[j - row_low]
+        if here == math.inf:
+            continue  # not reached
+        unsynced = _UNSYNCED if start != japanese_starts[j] else 0.0
+        for dj, log_prior, expected, spread, step_taken, costs, backs, low, high, early in beads:
+            japanese_length = japanese_spans[dj][j]
+            if japanese_length is None or not low <= j + dj <= high:
                 continue
-            unsynced = _UNSYNCED if starts[0][i] != starts[1][j] else 0.0
-            for de, dj, log_prior in _LOG_PRIORS:
-                english_length, japanese_length = spans[0][de][i], spans[1][dj][j]
-                if english_length is None or japanese_length is None or j + dj not in band[i + de]:
-                    continue
-                if de and dj:
-                    step = _length_cost(english_length, japanese_length, ratio)
-                else:
-                    step = _EARLY_GAP if i + de < n and j + dj < m else 0.0
-                total = here - log_prior + step + unsynced
-                if total < cost.get((i + de, j + dj), math.inf):
-                    cost[i + de, j + dj], back[i + de, j + dj] = total, (de, dj)
-    return _traced(back, n, m)
+            if step_taken[0] and dj:
+                step = _cost_around(japanese_length, expected, spread)
+            else:
+                step = _EARLY_GAP if early and j + dj < m else 0.0
+            total = here - log_prior + step + unsynced
+            if total < costs[j + dj - low]:
+                costs[j + dj - low], backs[j + dj - low] = total, step_taken
 
 
-def _traced(back: dict[tuple[int, int], tuple[int, int]], n: int, m: int) -> list[tuple[int, int, int, int]]:
+class _Band:
+    """The alignment's cells near the diagonal: row i holds columns low[i]..high[i], in lists (a dictionary keyed
+    by (i, j) cost more: a cell is asked for about ten times). Cells are relaxed in the same order as ever, so
+    ties fall the same way."""
+
+    def __init__(self, low: list[int], high: list[int]) -> None:
+        self.low, self.high = low, high
+        self.cost = [[math.inf] * (top - bottom + 1) for bottom, top in zip(low, high, strict=True)]
+        self.back = [[(0, 0)] * (top - bottom + 1) for bottom, top in zip(low, high, strict=True)]
+
+    def rows(self) -> list[tuple[list[float], list[tuple[int, int]], int, int]]:
+        """Each row's costs and back steps, and its first and last column."""
+        return list(zip(self.cost, self.back, self.low, self.high, strict=True))
+
+
+def _traced(band: _Band, n: int, m: int) -> list[tuple[int, int, int, int]]:
     """The beads on the cheapest path to (n, m), first to last."""
     beads: list[tuple[int, int, int, int]] = []
     i, j = n, m
     while (i, j) != (0, 0):
-        step = back[i, j]  # 1-0 and 0-1 beads make every cell of the band reachable
+        step = band.back[i][j - band.low[i]]  # 1-0 and 0-1 beads make every cell of the band reachable
         i, j = i - step[0], j - step[1]
         beads.append((i, step[0], j, step[1]))
     return beads[::-1]
@@ -181,6 +229,11 @@ def _ties(beads: Sequence[tuple[int, int, int, int]], english: _Side, japanese: 
     return {number: japanese.texts(j, dj) for number, (j, dj) in ties.items()}
 
 
+def _tied(sentence: Sentence, translation: str) -> Sentence:
+    """The sentence with ``translation``: itself when it has it already (most of a lesson with none tied)."""
+    return sentence if sentence.translation == translation else replace(sentence, translation=translation)
+
+
 def tie_translations(
     sentences: Sequence[Sentence], translation: Translation | None
 ) -> tuple[tuple[Sentence, ...], tuple[Diagnostic, ...]]:
@@ -208,7 +261,7 @@ def tie_translations(
     )
     ratio = min(max(sum(japanese.lengths) / max(sum(english.lengths), 1), _RATIOS[0]), _RATIOS[1])
     ties = _ties(_align(english, japanese, ratio), english, japanese, ratio)
-    result = tuple(replace(sentence, translation=ties.get(number, "")) for number, sentence in enumerate(sentences))
+    result = tuple(map(_tied, sentences, (ties.get(number, "") for number in range(len(sentences)))))
     if ties:
         return result, ()
     paragraphs = len({s.paragraph for s in sentences})

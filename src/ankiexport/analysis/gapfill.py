@@ -50,10 +50,16 @@ def _sentence_starts(article: Sequence[Paragraph], sentences: Sequence[Sentence]
 def _names_in(text: str, starts: Sequence[int]) -> Iterator[str]:
     """The names among one paragraph's words, its sentences starting at ``starts`` (as ``_proper_nouns`` says)."""
     words = list(_LETTERS.finditer(text))
-    initial = [_starts_sentence(text, words, position, starts) for position in range(len(words))]
-    for position, match in enumerate(words):
-        word = match.group()
-        if initial[position] or not word[0].isupper() or _is_acronym(word) or word.lower() in FUNCTION_WORDS:
+    # Whether a word starts a sentence matters only for capitalised words (the names asked about, and the title
+    # words beside them), most words are not: asked only for those.
+    initial = {
+        position: _starts_sentence(text, words, position, starts)
+        for position, match in enumerate(words)
+        if match.group()[0].isupper()
+    }
+    for position in initial:
+        word = words[position].group()
+        if initial[position] or _is_acronym(word) or word.lower() in FUNCTION_WORDS:
             continue
         unknown = not word[1:].islower() or not is_known_word(word)
         if unknown or not any(_title_neighbour(text, words, initial, position, step) for step in (-1, 1)):
@@ -61,22 +67,18 @@ def _names_in(text: str, starts: Sequence[int]) -> Iterator[str]:
 
 
 def _title_neighbour(
-    text: str, words: Sequence[re.Match[str]], initial: Sequence[bool], position: int, step: int
+    text: str, words: Sequence[re.Match[str]], initial: dict[int, bool], position: int, step: int
 ) -> bool:
     """True when the word ``step`` away is a capitalised known word or an acronym joined to the word at
-    ``position``: the two are a title of common nouns ("AI Trainer", "Prime Minister"), not a name."""
+    ``position``: the two are a title of common nouns ("AI Trainer", "Prime Minister"), not a name.
+    ``initial`` says for each capitalised word whether it starts a sentence."""
     other = position + step
-    if not 0 <= other < len(words):
-        return False
+    if other not in initial:
+        return False  # past either end, or not capitalised
     word = words[other].group()
     acronym = _is_acronym(word)
     between = text[words[min(other, position)].end() : words[max(other, position)].start()]
-    return (
-        (not initial[other] or acronym)
-        and word[0].isupper()
-        and (is_known_word(word) or acronym)
-        and not between.strip(_JOINERS)
-    )
+    return (not initial[other] or acronym) and (is_known_word(word) or acronym) and not between.strip(_JOINERS)
 
 
 # A quoted sentence starts after an opening quote ("said: “It is great.”"), and a sentence after a lower-case word
@@ -99,34 +101,41 @@ def _starts_sentence(text: str, words: Sequence[re.Match[str]], position: int, s
     return bool(_CLEAR_STOP.match(between)) and len(word) >= 2 and word.islower()
 
 
-def _gap_part(word: str, first: bool, names: frozenset[str]) -> str:
-    if _is_acronym(word) or word in names or (len(word) > 1 and not word[1:].islower() and not word.isupper()):
-        return word
-    return (word[0] if first else "_") + "_" * (len(word) - 1)
-
-
 def gap_chunk(chunk: str, names: frozenset[str] = frozenset()) -> str:
     """One whitespace chunk as the exercise shows it: ``gaining,`` -> ``g______,``, ``high-quality`` ->
     ``h___-_______``; punctuation, digits, prices, acronyms and the given proper nouns stay."""
+    return _gapped(chunk, names)
+
+
+_CLITIC_JOINS = ("'", "’")
+
+
+def _gapped(text: str, names: frozenset[str]) -> str:
+    """``text`` with each of its chunks gapped as ``gap_chunk`` says: the same length, its whitespace where it was,
+    so a paragraph is gapped in one pass and split after (a letter run never spans whitespace, and what decides its
+    fate, the characters next to it, lies in its chunk)."""
     out: list[str] = []
     position = 0
-    previous_start = 0
-    for match in _LETTERS.finditer(chunk):
+    kept = False  # the previous letter run is shown as written
+    for match in _LETTERS.finditer(text):
         start, end = match.span()
-        between = chunk[position:start]
-        out.append(between)
-        if (start > 0 and chunk[start - 1].isdigit()) or (end < len(chunk) and chunk[end].isdigit()):
-            out.append(match.group())  # part of a number or code (5G, 30th, COVID-19): not a word to learn
+        word = match.group()
+        between = text[position:start]
+        if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
+            shown = word  # part of a number or code (5G, 30th, COVID-19): not a word to learn
+        elif kept and position and between in _CLITIC_JOINS:
+            shown = word  # the clitic of a word left whole stays too: Japan's, not Japan'_
+        elif word in names or (len(word) > 1 and not word[1:].islower()):
+            shown = word  # a name, an acronym (USD) or a mixed-case word (iPhone)
+        elif position and (between == "-" or between in _CLITIC_JOINS):
+            shown = "_" * len(word)  # joined to the previous part by a hyphen or apostrophe: the same word, no cue
         else:
-            # A part joined to the previous one by a hyphen or apostrophe belongs to the same word: no new cue.
-            joined = position > 0 and between in ("-", "'", "’")
-            if joined and between != "-" and out[-2] == chunk[previous_start:position]:
-                out.append(match.group())  # the clitic of a word left whole stays too: Japan's, not Japan'_
-            else:
-                out.append(_gap_part(match.group(), not joined, names))
-        previous_start = start
+            shown = word[0] + "_" * (len(word) - 1)
+        kept = shown == word
+        out.append(between)
+        out.append(shown)
         position = end
-    out.append(chunk[position:])
+    out.append(text[position:])
     return "".join(out)
 
 
@@ -138,7 +147,7 @@ def generate_gapfill(article: Sequence[Paragraph], sentences: Sequence[Sentence]
     names = _proper_nouns(article, sentences)
     return GapFill(
         paragraphs=tuple(
-            tuple(GapToken(shown=gap_chunk(chunk, names), answer=chunk) for chunk in paragraph.text.split())
+            tuple(map(GapToken, _gapped(paragraph.text, names).split(), paragraph.text.split()))
             for paragraph in article
             if paragraph.text.strip()
         ),

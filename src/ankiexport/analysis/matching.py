@@ -79,6 +79,11 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
     return tuple(Token(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(sentence))
 
 
+def words_of(sentence: str) -> set[str]:
+    """The texts of ``tokenize(sentence)``, without their spans."""
+    return {word.lower().replace("’", "'") for word in _TOKEN.findall(sentence)}
+
+
 def normalise_term(term: str) -> str:
     """The term as a stable key: NFKC, lower case, apostrophes and tildes unified, single spaces."""
     text = unicodedata.normalize("NFKC", term).replace("’", "'").replace("〜", "~").lower()

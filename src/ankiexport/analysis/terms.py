@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Cloze, Diagnostic, Sentence, TermUse, VocabEntry
-from .matching import Match, find_matches, normalise_term, possessive_base, term_heads, tokenize
+from .matching import Match, find_matches, normalise_term, possessive_base, term_heads, tokenize, words_of
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,12 @@ def _cloze_for(
     sentence: str, index: int | None, heads: dict[str, list[tuple[int, str]]], seen: set[int]
 ) -> Cloze | None:
     """The sentence's cloze (key still empty) or None; ``seen`` collects every entry found, kept or not."""
-    tokens = tokenize(sentence)
-    words = {token.text for token in tokens}
+    words = words_of(sentence)
     words |= {base for base in map(possessive_base, words) if base is not None}
     entries = sorted({entry for word in words for entry in heads.get(word, ())})
+    if not entries:
+        return None  # most sentences hold no term's first word: their tokens are not needed
+    tokens = tokenize(sentence)
     candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
     if not candidates:
         return None
