@@ -204,3 +204,49 @@ def test_font_subsets_are_reportlabs_own(monkeypatch: pytest.MonkeyPatch) -> Non
     for index in (slice(0, 5), slice(890, 950), slice(-3, None), slice(5, 2), slice(None, None, 7), 0, 899, -1):
         assert view[index] == copy[index], index
     assert len(TableView(data, 1000, 50)) == len(data[1000:1050]) and bytes(view) == copy
+
+
+def _painted(canvas: Canvas) -> tuple[Any, ...]:
+    return (list(canvas._code), canvas._fillColorObj, canvas._strokeColorObj, canvas._lineWidth)
+
+
+def test_colours_and_the_rule_width_are_set_as_reportlab_sets_them() -> None:
+    """The drawing writes its colour and line-width operators itself (a long lesson sets half a million colours):
+    the same operators and the same canvas state as reportlab's setters, and the same file after a new page (whose
+    start sets the colour again from that state)."""
+    from ankiexport.writers.pdf_text import _RULE_WIDTH, _RULE_WIDTH_OPERATOR, Style, _black, _colour
+
+    prepare(Settings())
+    greys = [0.0, 0, 0.25, 0.3, 1.0, 0.123456789, 1e-9, 0.5]
+    rgbs = [pdf_sheets.RED, (0.1, 0.2, 1 / 3), (1, 0, 0), (0.0, 0.0, 0.0)]
+    styles = [Style(SERIF, SERIF, 10, grey=grey) for grey in greys]
+    styles += [Style(SERIF, SERIF, 10, rgb=rgb) for rgb in rgbs]
+    ours, theirs = (Canvas(io.BytesIO(), invariant=1) for _ in range(2))
+    for style in styles:
+        _colour(ours, style, None)
+        if style.rgb is not None:
+            theirs.setFillColorRGB(*style.rgb)
+            theirs.setStrokeColorRGB(*style.rgb)
+        else:
+            theirs.setFillGray(style.grey)
+            theirs.setStrokeGray(style.grey)
+        assert _painted(ours) == _painted(theirs), style
+        ours._lineWidth = _RULE_WIDTH
+        ours._code.append(_RULE_WIDTH_OPERATOR)
+        theirs.setLineWidth(0.6)
+        assert _painted(ours) == _painted(theirs)
+        ours.showPage()
+        theirs.showPage()
+        ours.drawString(5, 5, "after")
+        theirs.drawString(5, 5, "after")
+    _black(ours)
+    theirs.setFillGray(0)
+    theirs.setStrokeGray(0)
+    assert _painted(ours) == _painted(theirs)
+    assert ours.getpdfdata() == theirs.getpdfdata()
+    # A canvas that enforces a colour space still has reportlab check (here: refuse) the colours.
+    checked, converted = (Canvas(io.BytesIO(), enforceColorSpace="cmyk") for _ in range(2))
+    with pytest.raises(ValueError, match="Non CMYK"):
+        converted.setFillColorRGB(*pdf_sheets.RED)
+    with pytest.raises(ValueError, match="Non CMYK"):
+        _colour(checked, styles[-4], None)

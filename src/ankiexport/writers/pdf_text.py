@@ -7,11 +7,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from itertools import chain, groupby
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import fp_str as _reportlab_fp_str  # (what reportlab's own colour setters format with)
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -44,6 +45,16 @@ class Style:
         each span of a paragraph costs more than finding its pieces."""
         return _word_pieces(self)
 
+    @cached_property
+    def paint(self) -> tuple[tuple[float, float, float], tuple[str, str]]:
+        """(the colour, its fill and stroke operators) as reportlab's setFillGray and setStrokeGray (or
+        setFillColorRGB and setStrokeColorRGB) keep and write them: made once, where each call formatted them anew."""
+        if self.rgb is not None:
+            numbers = _reportlab_fp_str(self.rgb)
+            return self.rgb, (f"{numbers} rg", f"{numbers} RG")
+        grey = _reportlab_fp_str(self.grey)
+        return (self.grey, self.grey, self.grey), (f"{grey} g", f"{grey} G")
+
 
 @dataclass(frozen=True)
 class Span:
@@ -71,13 +82,16 @@ class Slot:
         return Piece("", self.style.latin, self.width, self.style, slot=self, kind="slot")
 
     @cached_property
-    def answer_place(self) -> tuple[float, tuple[tuple[str, str, float], ...]]:
-        """(where the answer starts, from the slot's start; its runs of one face): a letter centred on its slot, a
-        longer answer just inside its line. Made once: a gap-fill draws its few dozen letter slots a million times."""
-        assert self.answer_style is not None
-        runs, width = _answer_runs(self.answer, self.answer_style)
+    def answer_place(self) -> tuple[float, tuple[tuple[tuple[str, float, str], float], ...]]:
+        """(where the answer starts, from the slot's start; its runs of one face, each as ((face, size, text), width)):
+        a letter centred on its slot, a longer answer just inside its line. Made once: a gap-fill draws its few dozen
+        letter slots a million times."""
+        style = self.answer_style
+        assert style is not None
+        runs, width = _answer_runs(self.answer, style)
         room = self.width - self.gap
-        return (room - width) / 2 if len(self.answer) == 1 or width >= room else 3, runs
+        start = (room - width) / 2 if len(self.answer) == 1 or width >= room else 3
+        return start, tuple(((font, style.size, text), advance) for font, text, advance in runs)
 
 
 @dataclass(frozen=True)
@@ -644,45 +658,55 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     rules = _Rules()
     answers: list[tuple[Slot, float]] = []
     code = canvas._code
+    encoded = _kept(canvas).encoded
     starts: list[float] = []
-    shown: list[tuple[int, str]] = []  # each text run's place in the code, and its show operators
+    places: list[int] = []  # each text run's place in the code, where its show operators wait for their position
     for (font, style, slot), group in groupby(line.pieces, _RUN_KEY):
         if slot is not None:
             for piece in group:
                 x, colour = _place_slots(canvas, piece, x, y, spacing, rules, answers, colour)
             continue
-        run = list(group)
-        text = "".join([p.text for p in run])
+        run = list(group)  # (spaces are drawn too: text extraction and copy-paste need them between the words)
         # Measured glyph by glyph (the same float additions as ever); Tc widens every glyph, spaces included.
-        width = (run[0].width if len(run) == 1 else sum(map(_WIDTH, _flat(map(_GLYPHS, run))))) + spacing * len(text)
-        # spaces are drawn too: text extraction and copy-paste need them between the words
+        if len(run) == 1:
+            text, width = run[0].text, run[0].width
+        else:
+            text, width = "".join([p.text for p in run]), sum(map(_WIDTH, _flat(map(_GLYPHS, run))))
+        if spacing:  # (adding no spacing adds nothing: x + 0.0 is x)
+            width += spacing * len(text)
         if style is not colour:
             colour = _colour(canvas, style, colour)
-        shown.append((len(code), _encoded(canvas, font, style.size, text)))
-        code.append("")  # written below, with the line's other positions
+        places.append(len(code))
+        code.append(encoded.get((font, style.size, text)) or _encoded(canvas, font, style.size, text))
         starts.append(x)
         if style.underline and any(p.kind != "space" for p in run):
             _underline(canvas, x, y, width, spacing)
         x += width
     if starts:
-        _write_runs(code, starts, shown, y, spacing)
+        _write_runs(code, starts, places, y, spacing)
+    if rules.styles or answers or (colour is not None and (colour.rgb is not None or colour.grey)):
+        _end_line(canvas, rules, answers, colour, y)
+
+
+def _end_line(canvas: Any, rules: _Rules, answers: list[tuple[Slot, float]], colour: Style | None, y: float) -> None:
+    """A text line's writing lines, the colour back to black, and its answers (teacher edition only)."""
     if rules.styles:
         colour = _draw_rules(canvas, rules, y - 1.5, colour)
     if colour is not None and (colour.rgb is not None or colour.grey):
-        canvas.setFillGray(0)
-        canvas.setStrokeGray(0)
+        _black(canvas)
     if answers and getattr(canvas, "with_answers", False):
         _draw_answers(canvas, answers, y + 0.5)
 
 
-def _write_runs(code: list[str], starts: list[float], shown: list[tuple[int, str]], y: float, spacing: float) -> None:
-    """Each text run's text object in its place. The line's numbers go through one ``fp_str`` call, which formats
-    each as a call of its own would and joins them with spaces: a call costs more than formatting a number."""
+def _write_runs(code: list[str], starts: list[float], places: list[int], y: float, spacing: float) -> None:
+    """Each text run's text object around its show operators, in its place. The line's numbers go through one
+    ``fp_str`` call, which formats each as a call of its own would and joins them with spaces: a call costs more
+    than formatting a number."""
     at_y, *numbers = fp_str(y, *starts).split(" ")
     # Character spacing is graphics state: it would outlive the text object and spread the next, so it is reset.
     spread, end = (f"{fp_str(spacing)} Tc ", " 0 Tc ET") if spacing else ("", " ET")
-    for (index, show), number in zip(shown, numbers, strict=True):
-        code[index] = f"BT 1 0 0 1 {number} {at_y} Tm {spread}{show}{end}"
+    for index, number in zip(places, numbers, strict=True):
+        code[index] = f"BT 1 0 0 1 {number} {at_y} Tm {spread}{code[index]}{end}"
 
 
 class _Rules:
@@ -733,31 +757,65 @@ def _colour(canvas: Any, style: Style, current: Style | None) -> Style:
     """Set ``style``'s colour unless the canvas has it already; the style now in effect."""
     if current is style or (current is not None and current.rgb == style.rgb and current.grey == style.grey):
         return current
-    if style.rgb is not None:
-        canvas.setFillColorRGB(*style.rgb)
-        canvas.setStrokeColorRGB(*style.rgb)
-    else:
-        canvas.setFillGray(style.grey)
-        canvas.setStrokeGray(style.grey)
+    if canvas._enforceColorSpace is not None:  # (never on a worksheet's canvas) reportlab checks the colour
+        if style.rgb is not None:
+            canvas.setFillColorRGB(*style.rgb)
+            canvas.setStrokeColorRGB(*style.rgb)
+        else:
+            canvas.setFillGray(style.grey)
+            canvas.setStrokeGray(style.grey)
+        return style
+    colour, operators = style.paint
+    canvas._fillColorObj = canvas._strokeColorObj = colour
+    canvas._code += operators
     return style
+
+
+def _black(canvas: Any) -> None:
+    """``canvas.setFillGray(0)`` and ``canvas.setStrokeGray(0)``: the same state and operators."""
+    canvas._fillColorObj = canvas._strokeColorObj = _BLACK
+    canvas._code += _BLACK_OPERATORS
+
+
+_BLACK = (0, 0, 0)
+_BLACK_OPERATORS = ("0 g", "0 G")
+# reportlab's canvas.setLineWidth(0.6), the writing lines' width: the same state and operator.
+_RULE_WIDTH, _RULE_WIDTH_OPERATOR = 0.6, ".6 w"
 
 
 def _draw_rules(canvas: Any, rules: _Rules, y: float, colour: Style | None) -> Style | None:
     """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots), its
     numbers formatted in one ``fp_str`` call."""
-    canvas.setLineWidth(0.6)
-    at_y, *numbers = fp_str(y, *rules.ends).split(" ")
-    lines = list(zip(rules.styles, numbers[::2], numbers[1::2], strict=True))
-    for grey in dict.fromkeys(style.grey for style in rules.styles):
+    canvas._lineWidth = _RULE_WIDTH
+    code = canvas._code
+    code.append(_RULE_WIDTH_OPERATOR)
+    numbers = fp_str(y, *rules.ends).split(" ")
+    styles = rules.styles
+    if styles.count(styles[0]) == len(styles):  # one style, the common case: the path in one formatting call
+        if styles[0] is not colour:
+            colour = _colour(canvas, styles[0], colour)
+        code.append(_path(len(styles)).format(*numbers))
+        code.append("S")
+        return colour
+    at_y = numbers[0]
+    lines = list(zip(styles, numbers[1::2], numbers[2::2], strict=True))
+    for grey in dict.fromkeys(style.grey for style in styles):
         path = ["n"]  # reportlab's beginPath/moveTo/lineTo/drawPath operators, written directly
         for style, start, end in lines:
             if style.grey == grey:
                 if style is not colour:
                     colour = _colour(canvas, style, colour)
                 path.append(f"{start} {at_y} m {end} {at_y} l")
-        canvas._code.append(" ".join(path))
-        canvas._code.append("S")
+        code.append(" ".join(path))
+        code.append("S")
     return colour
+
+
+@lru_cache(maxsize=256)
+def _path(count: int) -> str:
+    """The format of a path of ``count`` writing lines, given (y, start, end, start, end, ...): what the loop over
+    several greys writes for one."""
+    return "n" + "".join(f" {{{2 * n + 1}}} {{0}} m {{{2 * n + 2}}} {{0}} l" for n in range(count))
 
 
 @cache
@@ -775,6 +833,7 @@ def _answer_runs(answer: str, style: Style) -> tuple[tuple[tuple[str, str, float
 def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> None:
     """The answers on their slots, in one text object, as teacher-only drawing (the operators of one reportlab text
     object, written directly; its numbers formatted in one ``fp_str`` call)."""
+    encoded = _kept(canvas).encoded
     with canvas.teacher_only():
         colour: Style | None = None
         starts: list[float] = []
@@ -786,12 +845,15 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
                 colour = _colour(canvas, style, colour)
             offset, runs = slot.answer_place
             start = x + offset
-            for font, chars, advance in runs:
+            for key, advance in runs:
                 starts.append(start)
-                shown.append(_encoded(canvas, font, style.size, chars))
+                shown.append(encoded.get(key) or _encoded(canvas, *key))
                 start += advance
-        zero, at_y, *numbers = fp_str(0, y, *starts).split(" ")
-        text = [f"BT 1 0 0 1 {zero} {at_y} Tm"]
-        text += [f"1 0 0 1 {number} {at_y} Tm {show}" for number, show in zip(numbers, shown, strict=True)]
-        text.append("ET")
-        canvas._code.append(" ".join(text))
+        canvas._code.append(_answers(len(starts)).format(*fp_str(0, y, *starts).split(" "), *shown))
+
+
+@lru_cache(maxsize=256)
+def _answers(count: int) -> str:
+    """The format of a text object showing ``count`` runs, given (0, y, each run's x, each run's show operators)."""
+    runs = "".join(f" 1 0 0 1 {{{n + 2}}} {{1}} Tm {{{count + n + 2}}}" for n in range(count))
+    return f"BT 1 0 0 1 {{0}} {{1}} Tm{runs} ET"
