@@ -32,6 +32,7 @@ from ankiexport.writers.pdf_text import (
     label_line,
     shape,
 )
+from line_breaker_reference import break_lines as reference_break_lines
 
 MIXED = (
     "Capitalizeは「資本化する」という意味ですが、capitalize on ~の形で「~を最大限に利用して利益を得る」"
@@ -119,6 +120,26 @@ def test_a_label_is_the_first_line_break_lines_gives(texts: list[str]) -> None:
 def test_labels_the_sheets_print_are_their_first_line(label: str) -> None:
     spans: list[Inline] = [Span(label, SMALL)]
     assert _line(label_line(spans)) == _line(break_lines(shape(spans), LABEL_ROOM)[0])
+
+
+_ANY_TEXT = st.text(alphabet="abcXYZé'’-.,:()「」、。ー日本 \n\t\u00a0\u200b0123?!%", max_size=30)
+_INLINES = st.lists(
+    st.one_of(
+        st.builds(Span, _ANY_TEXT, st.sampled_from([BODY, ODD, SMALL])),
+        st.builds(lambda count: Slots(tuple(_letters("abcde"[:count]))), st.integers(1, 5)),
+        st.builds(lambda width: Slot(width, ODD), st.floats(3, 90)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(inlines=_INLINES, width=st.floats(5, 300), first=st.none() | st.floats(5, 300))
+def test_lines_are_the_reference_breakers_to_the_bit(inlines: list[Inline], width: float, first: float | None) -> None:
+    """The line breaker, whose units carry their widths, against the one that added them up from the glyphs."""
+    pieces = shape(inlines)
+    ours = [_line(line) for line in break_lines(pieces, width, first)]
+    assert ours == [_line(line) for line in reference_break_lines(pieces, width, first)]
 
 
 def test_a_word_wider_than_the_line_is_cut_by_characters() -> None:

@@ -322,46 +322,54 @@ def _can_break(before: Piece, after: Piece) -> bool:
     return before.text == "-" and after.kind == "latin" and after.text[:1].isalpha()
 
 
-def _holds_across(
-    units: list[tuple[list[Piece], list[Piece], Piece | None]], spaces: list[Piece], piece: Piece
-) -> bool:
+Unit = tuple[list[Piece], float, list[Piece], float, "Piece | None"]
+# (spaces before, their width, unbreakable pieces, their width, hard break after or None): each width added glyph by
+# glyph from zero, left to right, as the pieces arrive (a unit's width is needed once, and adding it up again from its
+# pieces' glyphs cost more than the rest of placing it).
+
+
+def _holds_across(units: list[Unit], spaces: list[Piece], piece: Piece) -> bool:
     """Kinsoku holds across a space too ("word 」"): the space joins the unit before it instead of breaking it."""
-    if not spaces or not units or units[-1][2] is not None or not units[-1][1]:
+    if not spaces or not units or units[-1][4] is not None or not units[-1][2]:
         return False
-    return piece.text in NO_LINE_START or units[-1][1][-1].text in NO_LINE_END
+    return piece.text in NO_LINE_START or units[-1][2][-1].text in NO_LINE_END
 
 
-def _clusters(pieces: Sequence[Piece]) -> list[tuple[list[Piece], list[Piece], Piece | None]]:
-    """(spaces before, unbreakable pieces, hard break after or None) units, in order."""
-    units: list[tuple[list[Piece], list[Piece], Piece | None]] = []
+def _clusters(pieces: Sequence[Piece]) -> list[Unit]:
+    """The line breaker's units, in order."""
+    units: list[Unit] = []
     spaces: list[Piece] = []
     current: list[Piece] = []
+    gap = used = 0.0  # (0.0 + x is x: the same sums as from the integer zero)
     for piece in pieces:
         kind = piece.kind
         if kind == "newline":
-            units.append((spaces, current, piece))
-            spaces, current = [], []
+            units.append((spaces, gap, current, used, piece))
+            spaces, gap, current, used = [], 0.0, [], 0.0
         elif kind == "space":
             if current:
-                units.append((spaces, current, None))
-                spaces, current = [], []
+                units.append((spaces, gap, current, used, None))
+                spaces, gap, current, used = [], 0.0, [], 0.0
             spaces.append(piece)
+            gap += piece.width  # (a space is one glyph)
         elif current and (
             # the common case, which _can_break always refuses, tested inline: no Japanese, and no hyphen before
             ((last := current[-1]).kind != "cjk" and kind != "cjk" and last.text != "-") or not _can_break(last, piece)
         ):
             current.append(piece)
+            used = used + piece.width if piece.glyphs[0] is piece else sum(map(_WIDTH, piece.glyphs), used)
         elif not current and _holds_across(units, spaces, piece):
-            before, unit, _ = units.pop()
-            current = [*unit, *spaces, piece]
-            spaces = before
+            before, before_gap, held, used, _ = units.pop()
+            used = sum(map(_WIDTH, _glyphs([*spaces, piece])), used)
+            current = [*held, *spaces, piece]
+            spaces, gap = before, before_gap
         else:
             if current:
-                units.append((spaces, current, None))
-                spaces = []
-            current = [piece]
+                units.append((spaces, gap, current, used, None))
+                spaces, gap = [], 0.0
+            current, used = [piece], piece.width  # (a piece's own width is its glyphs' sum from zero)
     if current or not units:
-        units.append((spaces, current, None))
+        units.append((spaces, gap, current, used, None))
     return units
 
 
@@ -383,11 +391,8 @@ def break_lines(pieces: Sequence[Piece], width: float, first_width: float | None
     line = Line()
     lines = [line]
     room = width if first_width is None else first_width  # the line being filled: the first has its own
-    for spaces, unit, hard in _clusters(pieces):
+    for spaces, space, unit, unit_width, hard in _clusters(pieces):
         if unit:
-            # sum(map(attrgetter)) adds the same floats in the same order as a generator would, at half the cost.
-            space = sum(map(_WIDTH, spaces)) if spaces else 0
-            unit_width = unit[0].width if len(unit) == 1 else sum(map(_WIDTH, _flat(map(_GLYPHS, unit))))
             if line.pieces and line.width + space + unit_width > room + 1e-6:
                 line = Line()
                 lines.append(line)
