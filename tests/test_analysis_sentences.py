@@ -10,7 +10,16 @@ import analysis_reference as reference
 from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
 from ankiexport.analysis.align import _align, _Side, split_japanese
-from ankiexport.analysis.sentences import split_sentences, split_spans
+from ankiexport.analysis.sentences import (
+    _POSSIBLE_END,
+    MAX_PYSBD_PIECE,
+    _clear_pieces,
+    _cut_spans,
+    _doubtful,
+    _split_spans,
+    split_sentences,
+    split_spans,
+)
 from ankiexport.config import Settings
 from ankiexport.model import Lesson
 from ankiexport.readers import load_lesson
@@ -93,6 +102,30 @@ def test_sentences_are_ordered_disjoint_substrings_covering_the_text(words: list
         assert paragraph[start:end] == paragraph[start:end].strip() != ""
         position = end
     assert paragraph[position:].strip() == ""
+
+
+_PIECES = st.sampled_from(
+    [
+        *("Dr.", "Mr.", "U.S.", "a.m.", "$1.5", "“Yes,”", "said", "the", "yen", "fell.", "Japan", "It’s", "new.The"),
+        *("Then", "rose", "5", "points.", "!", "?", "…", ".", "”", "(", ")", "e.g.", "A.", "b"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PIECES, st.sampled_from(["", " ", " ", "  ", "\t", "\u3000"])), max_size=20),
+    st.booleans(),
+)
+def test_one_sentence_paragraphs_are_found_as_the_whole_procedure_finds_them(
+    pieces: list[tuple[str, str]], careful: bool
+) -> None:
+    """The shortcut for paragraphs where nothing could end a sentence (and _doubtful's) changes no span."""
+    paragraph = "".join(piece + space for piece, space in pieces)
+    if paragraph.strip():
+        assert _split_spans.__wrapped__(paragraph, careful) == _cut_spans(paragraph, careful)
+    pieces_asked = [(a, b) for a, b in _clear_pieces(paragraph) if b - a <= MAX_PYSBD_PIECE]
+    assert _doubtful(paragraph) == sum(b - a for a, b in pieces_asked if _POSSIBLE_END.search(paragraph, a, b))
 
 
 def test_sample_has_13_sentences(sample: Lesson) -> None:

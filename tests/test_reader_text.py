@@ -16,7 +16,7 @@ from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
-from ankiexport.readers.text.classify import latin_letters
+from ankiexport.readers.text.classify import _is_rule, _parsed_header, latin_letters, parse_header
 from lesson_files import FIXTURES, SAMPLE
 from reader_helpers import assert_lesson_or_error, assert_refused, content_without_lines
 
@@ -648,6 +648,43 @@ def test_arbitrary_text_in_any_encoding_gives_a_lesson_or_a_lesson_error(text: s
     except UnicodeEncodeError:
         data = text.encode("utf-8")
     assert_lesson_or_error(read_text_lesson, PROPERTY_LESSON, data)
+
+
+_HEADER_PIECES = st.sampled_from(
+    [
+        *("Vocabulary", "VOCAB", "vocaburaly", "Voca", "vo", "Tr", "translation", "Translation:", "Prices", "5G", "a"),
+        *(
+            "ｖｏｃａｂ",
+            "Ｖo",
+            "v\u0301o",
+            "o\u0301",
+            "語彙",
+            "和訳",
+            "■",
+            "#",
+            "=",
+            "【",
+            "】",
+            "<",
+            ">",
+            ":",
+            "：",
+            "-",
+        ),
+        *("―", "━", "＊", "*", " ", "\t", "\u3000", "ﬁ", "İ", "ß"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_HEADER_PIECES, max_size=6).map("".join))
+def test_header_shortcut_and_rule_test_decide_as_the_whole_tests(line: str) -> None:
+    """parse_header's shortcut for lines that start with a Latin letter or digit, and _is_rule asking about the
+    first character first, decide every line as the whole procedures do."""
+    assert parse_header(line) == _parsed_header(line)
+    chars = set(line) - {" ", "\t", "\u3000"}
+    rule = len(chars) == 1 and not line[0].isalnum() and (len(line) >= 3 or (len(line) == 2 and line[0] in "―━─═＝—"))
+    assert _is_rule(line) == rule
 
 
 _NO_CYCLES = """

@@ -209,6 +209,16 @@ def _piece_spans(paragraph: str, start: int, end: int, careful: bool) -> list[tu
 def _split_spans(paragraph: str, careful: bool = True) -> tuple[tuple[int, int], ...]:
     if not paragraph.strip():
         return ()
+    if _POSSIBLE_END.search(paragraph) is None and _MISSING_SPACE.search(paragraph) is None:
+        # Nothing could end a sentence inside (each of _cut_spans's cuts needs one of these): the paragraph is one
+        # sentence, as _cut_spans would find at more cost (most short paragraphs are).
+        return ((len(paragraph) - len(paragraph.lstrip()), len(paragraph.rstrip())),)
+    return _cut_spans(paragraph, careful)
+
+
+def _cut_spans(paragraph: str, careful: bool) -> tuple[tuple[int, int], ...]:
+    """The paragraph's sentence spans: cut where no one doubts, pysbd (``careful``) or the rules deciding the
+    rest, pieces that continue a sentence merged, and missing spaces and initialisms before function words cut."""
     spans = [span for a, b in _clear_pieces(paragraph) for span in _piece_spans(paragraph, a, b, careful)]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -234,6 +244,8 @@ def _split_spans(paragraph: str, careful: bool = True) -> tuple[tuple[int, int],
 
 def _doubtful(paragraph: str) -> int:
     """How many characters of the paragraph pysbd would be asked about (pieces with a possible end inside)."""
+    if _POSSIBLE_END.search(paragraph) is None:
+        return 0  # none in the whole paragraph, none in a piece of it (the pattern looks at nothing around it)
     return sum(
         b - a
         for a, b in _clear_pieces(paragraph)

@@ -58,8 +58,20 @@ def _section_word(word: str, marked: bool, short_only: bool) -> tuple[SectionKin
     return None
 
 
+# How a header that starts with a Latin letter or digit starts: its section word's first two letters.
+_LATIN_HEADS = frozenset(word[:2] for word in _SECTION_WORDS if word[:2].isascii())
+
+
 def parse_header(line: str) -> tuple[SectionKind, str] | None:
     """(section, ignored text) for a header line (``■ Vocabulary``, ``【和訳】``, a bare ``語彙``), else None."""
+    if line[:3].isascii() and line[:1].isalnum() and len(line) >= 3 and line[:2].lower() not in _LATIN_HEADS:
+        # Most lines: no mark or bracket starts them, so only a whole section word would make them a header, and
+        # their first two letters (NFKC and case folding leave ASCII before ASCII as it is) start none.
+        return None
+    return _parsed_header(line)
+
+
+def _parsed_header(line: str) -> tuple[SectionKind, str] | None:
     text = unicodedata.normalize("NFKC", line).strip()
     rest = text.lstrip(_SECTION_MARKS + " \t")
     marks = text[: len(text) - len(rest)]
@@ -99,8 +111,10 @@ _LONG_RULE_CHARS = frozenset("―━─═＝—")
 
 def _is_rule(line: str) -> bool:
     """True for a separator line such as ``-----``, ``――``, ``＊＊＊`` or ``■■■■``: one symbol repeated."""
+    if line[:1].isalnum():
+        return False  # asked first: an article line mostly, whose characters need not be collected
     chars = set(line) - {" ", "\t", "\u3000"}
-    if len(chars) != 1 or line[0].isalnum():
+    if len(chars) != 1:
         return False
     return len(line) >= 3 or (len(line) == 2 and line[0] in _LONG_RULE_CHARS)
 
