@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import inspect
 import io
+import random
 from collections import OrderedDict
 from typing import Any
 
 import pytest
 from reportlab import rl_config
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import PageBreak, Table, TableStyle
 
 from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
-from ankiexport.writers import pdf_sheets
+from ankiexport.writers import pdf, pdf_sheets
 from ankiexport.writers.pdf import BODY, SERIF, Editions, prepare, render_editions
-from ankiexport.writers.pdf_text import Span
+from ankiexport.writers.pdf_text import RichText, Span
 from lesson_files import SAMPLE
 
 
@@ -250,3 +252,50 @@ def test_colours_and_the_rule_width_are_set_as_reportlab_sets_them() -> None:
         converted.setFillColorRGB(*pdf_sheets.RED)
     with pytest.raises(ValueError, match="Non CMYK"):
         _colour(checked, styles[-4], None)
+
+
+def _paragraphs(seed: int) -> list[Any]:
+    """Paragraphs of every spacing, leading and length the sheets use and more, some kept with the next, some headed
+    by a page break: enough to land on every kind of page foot."""
+    rng = random.Random(seed)
+    words = SAMPLE.read_text("utf-8").split()[:400]
+    story: list[Any] = []
+    for number in range(500):
+        text = " ".join(rng.choices(words, k=rng.choice([1, 3, 12, 40, 90])))
+        story.append(
+            RichText(
+                [Span(text, BODY)],
+                rng.choice([11.5, 14.0, 8.4 * mm, 19.0]),
+                label=[Span(str(number), BODY)] if rng.random() < 0.5 else (),
+                indent=rng.choice([0.0, 14.0]),
+                space_before=rng.choice([0.0, 0.0, 3.0, 7.0]),
+                space_after=rng.choice([0.0, 2.0, 4.0, 11.0]),
+                keep_with_next=rng.random() < 0.05,
+            )
+        )
+        if rng.random() < 0.01:
+            story.append(PageBreak())
+    return story
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_paragraphs_are_placed_as_reportlab_places_them(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our shortcut through reportlab's handle_flowable (a paragraph that fits placed at once) against reportlab's
+    own: the same PDF, and the shortcut taken for most paragraphs and not for those that do not fit."""
+    settings = Settings()
+    lesson = load_lesson(SAMPLE, settings)
+    prepare(settings)
+    paper = pdf._paper(settings, lesson)
+    make = pdf._canvas_maker(lesson, settings, paper, "test")
+    placed = []
+    original = pdf._placed
+
+    def counted(*args: Any) -> bool:
+        placed.append(original(*args))
+        return placed[-1]
+
+    monkeypatch.setattr(pdf, "_placed", counted)
+    ours = pdf._build(_paragraphs(seed), lesson, paper, make, lambda *_: None)
+    assert placed.count(True) > 350 and placed.count(False) > 20
+    monkeypatch.delattr(pdf._Document, "handle_flowable")
+    assert ours == pdf._build(_paragraphs(seed), lesson, paper, make, lambda *_: None)

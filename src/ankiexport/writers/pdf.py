@@ -14,7 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.doctemplate import LayoutError, _addGeneratedContent
+from reportlab.platypus.frames import _FUZZ
 
 from ..config import Settings
 from ..errors import OutputError, os_reason
@@ -141,6 +142,21 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
     # early spares drawing the rest of a layout that will be redone).
     check: Callable[[Any, int], None] | None = None
 
+    def handle_flowable(self, flowables: Any) -> None:
+        """reportlab's ``handle_flowable``, but a paragraph that fits where the frame stands is placed and drawn at
+        once, as reportlab places and draws it (a long lesson has a hundred thousand; the general steps cost more than
+        laying one out). Anything else, and a paragraph that does not fit, goes through reportlab itself."""
+        flowable = flowables[0]
+        # reportlab's break-before step finds nothing to do on a RichText (it has no page or frame break before, and
+        # no style), and its keep-with-next step only what keepWithNext asks for.
+        if type(flowable) is not RichText or flowable.keepWithNext or not _placed(self.frame, flowable, self.canv):
+            super().handle_flowable(flowables)
+            return
+        del flowables[0]
+        self._curPageFlowableCount += 1
+        self.afterFlowable(flowable)
+        _addGeneratedContent(flowables, self.frame)
+
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802  # reportlab API
         if self.frame is not None:
             self.canv.lowest = min(self.canv.lowest, self.frame._y)
@@ -151,6 +167,39 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         bookmark = getattr(flowable, "bookmark", None)
         if bookmark is not None:
             self.canv.add_bookmark(*bookmark)
+
+
+def _placed(frame: Frame, flowable: RichText, canvas: Any) -> bool:
+    """``frame.add(flowable, canvas)`` when it fits (the same arithmetic, the same drawing), for a flowable without
+    reportlab's frame actions, zero size or space transfer; False, having drawn nothing, when it does not fit (or the
+    frame has backgrounds or debugging on: reportlab then does it all)."""
+    if frame._debug or getattr(frame, "_frameBGs", None):
+        return False
+    y = frame._y
+    bottom = frame._y1p
+    space: float = 0
+    available = frame._getAvailableWidth()
+    if not frame._atTop:
+        space = flowable.spaceBefore
+        if frame._oASpace:
+            space = max(space - frame._prevASpace, 0)
+    height = y - bottom - space
+    if not height > 0:
+        return False
+    width, height = flowable.wrap(available, height)
+    height += space
+    y -= height
+    if y < bottom - _FUZZ:
+        return False
+    after = flowable.spaceAfter
+    flowable.drawOn(canvas, frame._x + frame._leftExtraIndent, y, _sW=available - width)
+    y -= after
+    if frame._oASpace:
+        frame._prevASpace = after
+    if y != frame._y:
+        frame._atTop = 0
+    frame._y = y
+    return True
 
 
 class _Canvas(EditionCanvas):
