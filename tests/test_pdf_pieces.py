@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -258,3 +259,40 @@ def test_a_line_of_writing_lines_and_its_answers_are_each_formatted_in_one_call(
     assert pdf_text._path(3).format("y", *"abcdef") == "n a y m b y l c y m d y l e y m f y l"
     answers = pdf_text._answers(2).format("0", "y", "x1", "x2", "/F1 9 Tf (a) Tj", "/F1 9 Tf ({) Tj")
     assert answers == "BT 1 0 0 1 0 y Tm 1 0 0 1 x1 y Tm /F1 9 Tf (a) Tj 1 0 0 1 x2 y Tm /F1 9 Tf ({) Tj ET"
+
+
+def _drawn_on(draw_on: Any, align: str, room: float, boundary: bool) -> tuple[list[str], object, int, list[object]]:
+    canvas = _canvas(True)
+    canvas.translate(3.5, 2.25)
+    canvas.scale(1.1, 0.9)  # a matrix that is not the identity, so its arithmetic shows
+    canvas.rotate(10)
+    text = RichText([Span(ENGLISH, BODY)], 14.0, align=align, indent=2.0)
+    text.hAlign = "CENTER" if room else "LEFT"
+    text._showBoundary = boundary
+    text.wrap(200, 1000)
+    inside: list[object] = []  # the matrix while the paragraph draws (the state is restored after it)
+
+    def draw() -> None:
+        inside.append(text.canv._currentMatrix)
+        RichText.draw(text)
+
+    text.draw = draw  # type: ignore[method-assign]
+    for x, y in ((20.125, 30.7), (1 / 3, 2 / 3)):
+        draw_on(text, canvas, x, y, room)
+    assert not hasattr(text, "canv") and len(inside) == 2
+    state = {name: canvas.__dict__[name] for name in canvas.STATE_ATTRIBUTES if name != "_extgstate"}
+    state["_extgstate"] = vars(canvas._extgstate)  # (an object without equality of its own)
+    return list(canvas._code), state, len(canvas.state_stack), inside
+
+
+@pytest.mark.parametrize("align", ["left", "justify", "center"])
+def test_a_paragraph_is_drawn_on_the_canvas_as_reportlab_draws_a_flowable_on(align: str) -> None:
+    """RichText.drawOn writes what Flowable.drawOn writes and leaves the canvas in the same state, its matrix
+    included, with room to align it in or none, and with its boundary shown (then reportlab draws it)."""
+    from reportlab.platypus import Flowable
+
+    for room in (0, 12.5):
+        for boundary in (False, True):
+            ours = _drawn_on(RichText.drawOn, align, room, boundary)
+            assert ours == _drawn_on(Flowable.drawOn, align, room, boundary)
+            assert any(op.endswith(" cm") for op in ours[0])

@@ -864,15 +864,27 @@ def test_a_long_lesson_is_laid_out_in_full_once_and_retries_stop_early(
     assert counted[-1] + 1 == editions.teacher_pages  # the one full layout is kept (its last page ends at save)
 
 
-def test_runs_are_written_as_reportlab_writes_them() -> None:
+def test_runs_are_written_as_reportlab_writes_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """The drawing writes each run's operators itself (a 1 MB lesson draws a million runs); they must be exactly
-    what reportlab's text object writes, escapes, unmapped characters and subset switches (past 256 glyphs) included.
-    """
+    what reportlab's text object writes, escapes, unmapped characters and subset switches (past 256 glyphs) included;
+    also for runs written at once from the first subset's codes (characters seen before, no-break spaces, a character
+    past the first subset, one not seen yet)."""
     from reportlab.pdfgen.canvas import Canvas
+
+    from ankiexport.writers import pdf_text
 
     prepare()
     many = "".join(chr(0x4E00 + n) for n in range(300))  # more glyphs than one subset holds
     texts = ["Plain (text) with \\ specials", "日本語とEnglish", "𩸽と𠮷", many, "Plain (text) with \\ specials"]
+    texts += ["text\xa0(with) Plain", "English\\", "", "語と日本", many[-3:], "日本語とEnglish!", "Plain\xa0\xa0"]
+    chunked: list[str] = []
+    by_chunks = pdf_text._format_chunks
+
+    def format_chunks(*args: Any) -> str:
+        chunked.append(args[-1])
+        return by_chunks(*args)
+
+    monkeypatch.setattr(pdf_text, "_format_chunks", format_chunks)
     ours, theirs = Canvas(io.BytesIO()), Canvas(io.BytesIO())
     for font, size, text in itertools.product((SERIF, MINCHO), (10.5, 9.5), texts):
         ours._code.append(f"BT 1 0 0 1 3 4 Tm {_encoded(ours, font, size, text)} ET")
@@ -882,6 +894,8 @@ def test_runs_are_written_as_reportlab_writes_them() -> None:
         theirs.drawText(writer)
     assert ours._code == theirs._code
     assert any(" Tf " in op and op.count(" Tf ") > 1 for op in ours._code)  # a subset switch was written
+    assert not {"text\xa0(with) Plain", "English\\", "Plain\xa0\xa0"} & set(chunked)  # written at once
+    assert many[-3:] in chunked and "日本語とEnglish!" in chunked  # past the first subset; "!" not seen yet
 
 
 def test_number_arrays_are_written_as_reportlab_writes_them() -> None:

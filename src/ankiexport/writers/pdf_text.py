@@ -11,9 +11,11 @@ from functools import cache, cached_property, lru_cache
 from itertools import chain, groupby
 from typing import Any
 
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.rl_accel import fp_str as _reportlab_fp_str  # (what reportlab's own colour setters format with)
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen import canvas as _reportlab_canvas
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 # JIS X 4051 line-start prohibited characters (行頭禁則), with the ASCII closers English text brings along.
@@ -26,6 +28,7 @@ NO_LINE_START = frozenset(
 NO_LINE_END = frozenset("（「『【〔〈《〖〘〝｛［‘“([{")
 # Missing in both fonts: print the conventional geta mark rather than an invisible box.
 MISSING = "〓"
+NBSP = "\xa0"
 
 
 @dataclass(frozen=True)
@@ -549,6 +552,31 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             return shape(self.inlines)
         return [piece for line in self._part for piece in (*line.pieces, *line.after)]
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803  # reportlab API
+        """``Flowable.drawOn``, the same operators and canvas state, without its general cases (a long lesson draws a
+        hundred thousand paragraphs): right after the state is saved the translation is never merged into an earlier
+        one, so it is written as ``translate`` writes it there."""
+        if getattr(self, "_showBoundary", None) or not _reportlab_canvas.ENABLE_TRACKING:
+            Flowable.drawOn(self, canvas, x, y, _sW)
+            return
+        if _sW:
+            x = self._hAlignAdjust(x, _sW)
+        canvas.saveState()
+        a0, b0, c0, d0, e0, f0 = canvas._currentMatrix  # (canvas.transform(1, 0, 0, 1, x, y)'s own arithmetic)
+        canvas._currentMatrix = (
+            a0 * 1 + c0 * 0,
+            b0 * 1 + d0 * 0,
+            a0 * 0 + c0 * 1,
+            b0 * 0 + d0 * 1,
+            a0 * x + c0 * y + e0,
+            b0 * x + d0 * y + f0,
+        )
+        canvas._code.append(f"1 0 0 1 {_reportlab_fp_str(x, y)} cm")
+        self.canv = canvas
+        self.draw()
+        del self.canv
+        canvas.restoreState()
+
     def draw(self) -> None:
         canvas = self.canv
         lines = self._lines or []
@@ -557,6 +585,15 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         baseline = self.height - self.leading * 0.75
         if self._label_line is not None and self.label:
             _draw_line(canvas, self._label_line, 0.0, baseline)
+        if self.align in ("center", "right", "justify"):
+            self._draw_aligned(canvas, lines, baseline)
+            return
+        x, leading = self.indent + 0.0, self.leading  # (flush left: every line at the indent, none spread)
+        for line in lines:
+            _draw_line(canvas, line, x, baseline)
+            baseline -= leading
+
+    def _draw_aligned(self, canvas: Any, lines: list[Line], baseline: float) -> None:
         room = self.width - self.indent
         for number, line in enumerate(lines):
             slack = room - line.width
@@ -582,6 +619,8 @@ class _Kept:
         self.encoded: dict[tuple[str, float, str], str] = {}
         self.names: dict[tuple[str, int], str] = {}
         self.states: dict[str, Any] = {}
+        # By (font, size), once its first subset is named: that subset's codes and what precedes a run of them.
+        self.firsts: dict[tuple[str, float], tuple[dict[int, int], str]] = {}
 
 
 def _kept(canvas: Any) -> _Kept:
@@ -610,7 +649,21 @@ _ENCODED_KEPT = 4096
 
 def _format(canvas: Any, kept: _Kept, name: str, size: float, text: str) -> str:
     """What reportlab's ``PDFTextObject._formatText`` writes for a subset (TrueType) font just set at ``size`` with
-    its default leading, without making the text object; other fonts go through reportlab itself."""
+    its default leading, without making the text object; other fonts go through reportlab itself. A run whose every
+    character has a code in the font's first subset, once that subset is named, is one chunk written at once."""
+    first = kept.firsts.get((name, size))
+    if first is not None and text:
+        codes, selected = first
+        escape = escapePDF if type(canvas)._escape is Canvas._escape else canvas._escape  # (Canvas's calls escapePDF)
+        try:  # (as _split: a no-break space is shown as a space; a code past the first subset is no byte)
+            return f"{selected}({escape(bytes(map(codes.__getitem__, map(ord, text.replace(NBSP, ' ')))))}) Tj"
+        except (KeyError, ValueError):
+            pass
+    return _format_chunks(canvas, kept, name, size, text)
+
+
+def _format_chunks(canvas: Any, kept: _Kept, name: str, size: float, text: str) -> str:
+    """``_format`` chunk by chunk: what reportlab writes for each subset's chunk of ``text``."""
     font = pdfmetrics.getFont(name)
     if not font._dynamicFont:  # (plain str is never shaped: reportlab shapes only its ShapedStr)
         writer = canvas.beginText(0, 0)
@@ -625,6 +678,9 @@ def _format(canvas: Any, kept: _Kept, name: str, size: float, text: str) -> str:
             internal = names.get((name, subset))
             if internal is None:  # the first call also registers the subset with the document
                 internal = names[name, subset] = font.getSubsetInternalName(subset, doc)
+            state = kept.states.get(font.fontName) if subset == 0 else None
+            if state is not None:
+                kept.firsts[name, size] = (state.assignments, f"{internal} {selection} ")
             parts.append(f"{internal} {selection}")
             current = subset
         parts.append(f"({escape(chunk)}) Tj")
@@ -648,7 +704,7 @@ def _split(kept: _Kept, font: Any, text: str, doc: Any) -> list[tuple[int, bytes
             states[font.fontName] = state
     if state is not None and text:
         try:  # splitString shows a no-break space as a space; a code past the first subset is no byte
-            return [(0, bytes(map(state.assignments.__getitem__, map(ord, text.replace("\xa0", " ")))))]
+            return [(0, bytes(map(state.assignments.__getitem__, map(ord, text.replace(NBSP, " ")))))]
         except (KeyError, ValueError):
             pass
     return font.splitString(text, doc)  # type: ignore[no-any-return]
