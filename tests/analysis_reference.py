@@ -1,5 +1,5 @@
 """The analysis as it was before it was made faster, kept verbatim to compare the fast code with on random cases:
-the first-letter gap-fill's names and chunks, and the translation alignment's dynamic programme."""
+the first-letter gap-fill's names and chunks, the translation alignment's dynamic programme, a sentence's cloze."""
 
 # ruff: noqa
 from __future__ import annotations
@@ -12,7 +12,9 @@ from ankiexport.analysis.align import _BAND, _LOG_PRIORS, _EARLY_GAP, _UNSYNCED,
 from ankiexport.analysis.gapfill import _JOINERS, _LETTERS, _is_acronym, _sentence_starts, _starts_sentence
 from ankiexport.analysis.inflection import is_known_word
 from ankiexport.analysis.sentences import FUNCTION_WORDS, split_spans
-from ankiexport.model import Paragraph, Sentence
+from ankiexport.analysis.matching import find_matches, possessive_base, tokenize
+from ankiexport.analysis.terms import _Candidate, _choose, _uses
+from ankiexport.model import Cloze, Paragraph, Sentence
 
 
 def _length_cost(english: int, japanese: int, ratio: float) -> float:
@@ -135,3 +137,18 @@ def _traced(back: dict[tuple[int, int], tuple[int, int]], n: int, m: int) -> lis
         i, j = i - step[0], j - step[1]
         beads.append((i, step[0], j, step[1]))
     return beads[::-1]
+
+
+def _cloze_for(
+    sentence: str, index: int | None, heads: dict[str, list[tuple[int, str]]], seen: set[int]
+) -> Cloze | None:
+    """The sentence's cloze (key still empty) or None; ``seen`` collects every entry found, kept or not."""
+    tokens = tokenize(sentence)
+    words = {token.text for token in tokens}
+    words |= {base for base in map(possessive_base, words) if base is not None}
+    entries = sorted({entry for word in words for entry in heads.get(word, ())})
+    candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
+    if not candidates:
+        return None
+    seen.update(candidate.entry for candidate in candidates)
+    return Cloze(sentence=sentence, index=index, uses=_uses(_choose(candidates)), key="")

@@ -8,14 +8,16 @@ import time
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import analysis_reference as reference
 from analysis_helpers import make_lesson
 from ankiexport.analysis import analyse
 from ankiexport.analysis.clozes import cloze_markup
 from ankiexport.analysis.inflection import headword
 from ankiexport.analysis.matching import compile_term, find_matches
+from ankiexport.analysis.terms import _by_head, _cloze_for
 from ankiexport.config import Settings
 from ankiexport.model import Lesson
 from ankiexport.readers import load_lesson
@@ -368,6 +370,24 @@ def test_clozes_are_well_formed_for_any_input(paragraphs: list[str], terms: list
                 taken.append((start, end))
         assert firsts == sorted(firsts)
         assert "{{c1::" in cloze_markup(cloze, lesson.vocabulary)
+
+
+_POSSESSIVE_WORDS = st.sampled_from(
+    [*("newcomer", "newcomer's", "Newcomer’s", "yen", "yen’s", "one's", "gains'", "gain", "traction", "it's"), "the"]
+)
+_POSSESSIVE_TEXT = st.one_of(_TEXT, st.lists(_POSSESSIVE_WORDS, max_size=8).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_POSSESSIVE_TEXT, max_size=4), _POSSESSIVE_TEXT)
+@example(["newcomer"], "A Newcomer’s view")
+def test_a_sentences_cloze_is_what_it_was(terms: list[str], sentence: str) -> None:
+    """Tokenising only sentences that hold a term's first word finds the clozes (and the entries seen) as before."""
+    heads = _by_head(list(enumerate(terms)))
+    seen: set[int] = set()
+    before: set[int] = set()
+    assert _cloze_for(sentence, 0, heads, seen) == reference._cloze_for(sentence, 0, heads, before)
+    assert seen == before
 
 
 def test_headwords_are_dictionary_forms() -> None:

@@ -52,10 +52,12 @@ def _cloze_for(
 ) -> Cloze | None:
     """The sentence's cloze (key still empty) or None; ``seen`` collects every entry found, kept or not."""
     words = words_of(sentence)
-    words |= {base for base in map(possessive_base, words) if base is not None}
-    entries = sorted({entry for word in words for entry in heads.get(word, ())})
-    if not entries:
+    if "'" in sentence or "’" in sentence:  # else no word is a possessive
+        words |= {base for base in map(possessive_base, words) if base is not None}
+    found = words & heads.keys()
+    if not found:
         return None  # most sentences hold no term's first word: their tokens are not needed
+    entries = sorted({entry for word in found for entry in heads[word]})
     tokens = tokenize(sentence)
     candidates = [_Candidate(entry, match) for entry, term in entries for match in find_matches(term, sentence, tokens)]
     if not candidates:
