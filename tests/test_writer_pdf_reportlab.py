@@ -13,7 +13,7 @@ from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import PageBreak, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
 from ankiexport.config import Settings
 from ankiexport.readers import load_lesson
@@ -299,3 +299,13 @@ def test_paragraphs_are_placed_as_reportlab_places_them(seed: int, monkeypatch: 
     assert placed.count(True) > 350 and placed.count(False) > 20
     monkeypatch.delattr(pdf._Document, "handle_flowable")
     assert ours == pdf._build(_paragraphs(seed), lesson, paper, make, lambda *_: None)
+
+
+def test_a_paragraph_has_the_attributes_reportlabs_flowables_are_made_with() -> None:
+    """RichText has what Flowable.__init__ sets, as class defaults, instead of setting them on each paragraph."""
+    theirs = vars(Flowable())
+    assert theirs
+    ours = RichText([], 10.0)
+    assert {name: (getattr(ours, name), type(getattr(ours, name))) for name in theirs} == {
+        name: (value, type(value)) for name, value in theirs.items()
+    }

@@ -629,7 +629,7 @@ def _gap_key(lesson: Lesson) -> list[Any]:
         paragraph, words, first = entry
         inlines: list[Inline] = []
         for number, word in enumerate(words, start=first):
-            inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), Span("  ", KEY)]
+            inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), _KEY_SPACE]
         return RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=indent, space_after=2)
 
     indent = hanging(f"¶{numbered[-1][0]}" if numbered else "", LABEL, 24.0)
@@ -638,3 +638,4 @@ def _gap_key(lesson: Lesson) -> list[Any]:
 
 
 _PUNCTUATION = "“”\"‘’'.,;:!?()[]"
+_KEY_SPACE = Span("  ", KEY)  # between a key's words (one span shared by all: the key has one a gapped word)

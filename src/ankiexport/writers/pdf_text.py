@@ -467,6 +467,20 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
     or ``<font name=x>`` in a lesson print as themselves.
     """
 
+    # What reportlab's Flowable.__init__ sets on each flowable, as class defaults (a test checks they are its own): a
+    # long lesson makes a hundred thousand paragraphs, and each would set them all again.
+    width: float = 0
+    height: float = 0
+    wrapped = 0
+    hAlign, vAlign = "LEFT", "BOTTOM"  # noqa: N815  # reportlab API
+    _traceInfo = _showBoundary = encoding = None  # noqa: N815  # reportlab API
+    # The layout, set as it is made (class defaults likewise).
+    _lines: list[Line] | None = None
+    _pieces: list[Piece] | None = None  # the pieces to lay out, when not shape(inlines)
+    _part: list[Line] | None = None  # a split-off part's own lines, when it is one
+    _label_line: Line | None = None
+    _laid_width = -1.0
+
     def __init__(
         self,
         inlines: Sequence[Inline],
@@ -480,7 +494,6 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         keep_with_next: bool = False,
         bookmark: tuple[str, str, int] | None = None,
     ) -> None:
-        super().__init__()
         self.inlines = tuple(inlines)
         self.label = tuple(label)
         self.leading = leading
@@ -490,11 +503,6 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.spaceAfter = space_after
         self.keepWithNext = keep_with_next
         self.bookmark = bookmark  # (key, title, level) for the PDF outline
-        self._lines: list[Line] | None = None
-        self._pieces: list[Piece] | None = None  # the pieces to lay out, when not shape(inlines)
-        self._part: list[Line] | None = None  # a split-off part's own lines, when it is one
-        self._label_line: Line | None = None
-        self._laid_width = -1.0
 
     def _layout(self, width: float) -> list[Line]:
         if self._lines is None or abs(self._laid_width - width) > 1e-6:
