@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from reportlab.platypus import KeepTogether, Spacer, TableStyle
+from reportlab.platypus import KeepTogether, Spacer
 
 from ..analysis.lines import join_lines
 from .pdf_sheets import (
@@ -22,7 +22,7 @@ from .pdf_sheets import (
     header,
     heading,
     headword,
-    table,
+    tables,
 )
 from .pdf_story import Lazy, flowables
 from .pdf_text import RichText, Span, Style
@@ -114,11 +114,11 @@ def study_page(sheet: Sheet) -> list[Any]:
     room = sheet.height - _height([title], sheet.width)
     return [
         title,
-        *_fitting(lambda size, leading: [_study_table(sheet, size, leading)], STUDY_SIZES, sheet.width, room),
+        *_fitting(lambda size, leading: _study_table(sheet, size, leading), STUDY_SIZES, sheet.width, room),
     ]
 
 
-def _study_table(sheet: Sheet, size: float, leading: float) -> Any:
+def _study_table(sheet: Sheet, size: float, leading: float) -> list[Any]:
     lesson = sheet.lesson
     small = Style(SERIF, MINCHO, size)
     from ..speech.ipa import ipa as pronounce  # the decks' IPA (CMU dictionary), so sheet and cards agree
@@ -137,15 +137,7 @@ def _study_table(sheet: Sheet, size: float, leading: float) -> Any:
             ]
         )
     first, second = sheet.width * 0.26, sheet.width * 0.24
-    grid = table(rows, [first, second, sheet.width - first - second], pad=4)
     pad = leading / 3.4
-    grid.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, (0.6, 0.6, 0.6)),
-                ("TOPPADDING", (0, 0), (-1, -1), pad),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1),
-            ]
-        )
-    )
-    return grid
+    lines = ("LINEBELOW", (0, 0), (-1, -1), 0.4, (0.6, 0.6, 0.6))
+    padding = [("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 1)]
+    return tables(rows, [first, second, sheet.width - first - second], pad=4, style=[lines, *padding])

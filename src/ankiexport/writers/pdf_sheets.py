@@ -106,6 +106,53 @@ def table(rows: list[list[Any]], widths: list[float], *, box: bool = False, pad:
     return result
 
 
+# Rows of one table at most. reportlab splits a table over pages by making it again from the rows left at each page,
+# so a table of n rows cost n * n: a lesson of 17,000 vocabulary entries took 94 s to lay out. Longer ones are made as
+# several tables, one after another: with no space between them, they print as the one table did, and a heading kept
+# with the next flowable is kept with the first of them, not with a table longer than the rest of its page.
+GRID_ROWS = 25
+# A box around several tables is drawn as lines: sides on each, the top on the first and the bottom on the last.
+_BOX_EDGES = (
+    ("LINEBEFORE", (0, 0), (0, -1), 0.7, (0, 0, 0)),
+    ("LINEAFTER", (-1, 0), (-1, -1), 0.7, (0, 0, 0)),
+    ("LINEABOVE", (0, 0), (-1, 0), 0.7, (0, 0, 0)),
+    ("LINEBELOW", (0, -1), (-1, -1), 0.7, (0, 0, 0)),
+)
+
+
+def tables(
+    rows: list[list[Any]], widths: list[float], *, box: bool = False, pad: float = 3, style: Sequence[Any] = ()
+) -> list[Table]:
+    """``table`` for as many rows as a lesson may have, styled by the commands ``style``: one table up to GRID_ROWS
+    rows, else one for every GRID_ROWS, each styled on the rows of ``style``'s that it holds (first, last, all)."""
+    if len(rows) <= GRID_ROWS:
+        grid = table(rows, widths, box=box, pad=pad)
+        if style:
+            grid.setStyle(TableStyle(list(style)))
+        return [grid]
+    style = [*style, *(_BOX_EDGES if box else ())]
+    made: list[Table] = []
+    for start in range(0, len(rows), GRID_ROWS):
+        stop = min(start + GRID_ROWS, len(rows))
+        grid = table(rows[start:stop], widths, pad=pad)
+        commands = [command for command in (_rows_of(c, start, stop, len(rows)) for c in style) if command]
+        if commands:
+            grid.setStyle(TableStyle(commands))
+        made.append(grid)
+    return made
+
+
+def _rows_of(command: Any, start: int, stop: int, total: int) -> Any:
+    """``command`` for the table of rows ``start`` to ``stop`` (excluded) of ``total``; None when it has none of
+    the rows the command styles."""
+    name, (first_column, first_row), (last_column, last_row), *rest = command
+    first_row, last_row = (row + total if row < 0 else row for row in (first_row, last_row))
+    first_row, last_row = max(first_row, start), min(last_row, stop - 1)
+    if first_row > last_row:
+        return None
+    return (name, (first_column, first_row - start), (last_column, last_row - start), *rest)
+
+
 def heading(
     number: int | None, english: str, japanese: str, key: str, *, points: str = "", space: float = 12
 ) -> RichText:
@@ -262,7 +309,12 @@ class Matching:
     choices: tuple[int, ...]  # vocabulary entries in the word list, in printed (lettered) order
 
     def answer(self, item: int) -> str:
-        return letter(self.choices.index(self.items[item]))
+        return letter(self._lettered[self.items[item]])
+
+    @functools.cached_property
+    def _lettered(self) -> dict[int, int]:
+        """Each word's place in the word list (looked up for every meaning: a search each was n * n)."""
+        return {entry: place for place, entry in enumerate(self.choices)}
 
 
 def plan_matching(sheet: Sheet) -> Matching:
@@ -294,7 +346,7 @@ def matching(sheet: Sheet, number: int, plan: Matching) -> list[Any]:
             space=sheet.pick(12, 9, 6),
         ),
         *_matching_instructions(len(plan.choices) - len(plan.items)),
-        _matching_grid(sheet, plan),
+        *_matching_grid(sheet, plan),
     ]
     return section(story, sheet)
 
@@ -309,7 +361,7 @@ def _matching_instructions(unused: int) -> list[RichText]:
     )
 
 
-def _matching_grid(sheet: Sheet, plan: Matching) -> Table:
+def _matching_grid(sheet: Sheet, plan: Matching) -> list[Table]:
     """One row per meaning (number, bracket, gloss) beside one word (letter, headword); the words outnumber them."""
     rows = [
         _meaning_cells(sheet.lesson, plan, row) + _word_cells(sheet.lesson, plan, row)
@@ -319,10 +371,8 @@ def _matching_grid(sheet: Sheet, plan: Matching) -> Table:
     numbers = label_width((f"{n + 1}." for n in range(len(plan.items))), 20.0)
     letters = label_width((f"{letter(n)}." for n in range(len(plan.choices))), 24.0)
     widths = [numbers, 36.0, sheet.width - 36 - numbers - letters - term_width - 20, letters, term_width + 20]
-    grid = table(rows, widths)
     pad = sheet.pick(3.5, 2.5, 1.8)
-    grid.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]))
-    return grid
+    return tables(rows, widths, style=[("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)])
 
 
 def _meaning_cells(lesson: Lesson, plan: Matching, row: int) -> list[Any]:
@@ -442,7 +492,7 @@ def cloze(sheet: Sheet, number: int, items: list[ClozeItem]) -> list[Any]:
             "枠内から適切な語句を選び、文に合う形にして、番号の付いた空所に書き入れなさい。"
             + ("語句が離れて現れるときは、3a・3b のように二つの空所に分けて書きます。" if split else ""),
         ),
-        _bank(bank, sheet.width),
+        *_bank(bank, sheet.width),
     ]
     story.append(_cloze_sentences(sheet, items))
     return section(story, sheet)
@@ -474,17 +524,17 @@ def _terms(items: list[ClozeItem]) -> list[str]:
     return [label for item in items for label, _, _ in item.answers if not label.endswith("b")]
 
 
-def _bank(bank: list[str], width: float) -> Table:
+def _bank(bank: list[str], width: float) -> list[Table]:
     columns = 3 if width > 430 else 2
     cells = [cell([Span(term.replace(" ", NBSP), BODY)], 15) for term in bank]
     while len(cells) % columns:
         cells.append(cell([Span("", BODY)], 15))
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
-    box = table(rows, [(width - 2) / columns] * columns, box=True, pad=8)
-    box.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
-    box.keepWithNext = True  # a word bank alone at a page foot, its sentences overleaf, is useless
-    box.spaceAfter = 8
-    return box
+    padding = [("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]
+    boxes = tables(rows, [(width - 2) / columns] * columns, box=True, pad=8, style=padding)
+    boxes[-1].keepWithNext = True  # a word bank alone at a page foot, its sentences overleaf, is useless
+    boxes[-1].spaceAfter = 8
+    return boxes
 
 
 # --------------------------------------------------------------------------------------------------- gap-fill
@@ -580,7 +630,7 @@ def answer_key(sheet: Sheet, numbers: dict[str, int], plan: Matching, items: lis
         cells = [
             cell([Span(f"{row + 1}.{NBSP}", LABEL), Span(plan.answer(row), BOLD)], 13) for row in range(len(plan.items))
         ]
-        story.append(_columns(cells, 6 if sheet.width > 430 else 4, sheet.width))
+        story += _columns(cells, 6 if sheet.width > 430 else 4, sheet.width)
     if "cloze" in numbers:
         story.append(_key_heading(numbers["cloze"], "Sentence cloze", "文の穴埋め", "key-cloze"))
         cells = []
@@ -591,7 +641,7 @@ def answer_key(sheet: Sheet, numbers: dict[str, int], plan: Matching, items: lis
                 if (base.lower() != words.lower() and not label[-1].isalpha()) or label.endswith("a"):
                     inlines.append(Span(f"{NBSP}← {base}", NOTE))
                 cells.append(cell(inlines, 13))
-        story.append(_columns(cells, 3 if sheet.width > 430 else 2, sheet.width))
+        story += _columns(cells, 3 if sheet.width > 430 else 2, sheet.width)
     if "gapfill" in numbers:
         story.append(_key_heading(None, "Complete the article", "語の補充（別紙）", "key-gapfill"))
         story += _gap_key(sheet.lesson)
@@ -605,15 +655,18 @@ def _key_heading(number: int | None, english: str, japanese: str, key: str) -> R
     return RichText(inlines, 15, space_before=7, space_after=2, keep_with_next=True, bookmark=bookmark)
 
 
-def _columns(cells: list[RichText], columns: int, width: float) -> Table:
-    """Cells down the columns, like a printed key: 1-4 in the first column, not across."""
-    rows = max(1, -(-len(cells) // columns))
-    while len(cells) < rows * columns:
-        cells.append(cell([]))
-    grid = [[cells[c * rows + r] for c in range(columns)] for r in range(rows)]
-    result = table(grid, [width / columns] * columns, pad=2)
-    result.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
-    return result
+def _columns(cells: list[RichText], columns: int, width: float) -> list[Table]:
+    """Cells down the columns, like a printed key: 1-4 in the first column, not across. A key longer than GRID_ROWS
+    rows goes down the columns a block of GRID_ROWS rows at a time, so that it reads on page by page."""
+    padding = [("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]
+    made: list[Table] = []
+    for start in range(0, max(len(cells), 1), GRID_ROWS * columns):
+        block = cells[start : start + GRID_ROWS * columns]
+        rows = max(1, -(-len(block) // columns))
+        block += [cell([]) for _ in range(rows * columns - len(block))]
+        grid = [[block[c * rows + r] for c in range(columns)] for r in range(rows)]
+        made += tables(grid, [width / columns] * columns, pad=2, style=padding)
+    return made
 
 
 def _gap_key(lesson: Lesson) -> list[Any]:
