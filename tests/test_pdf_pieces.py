@@ -266,7 +266,13 @@ def _drawn_on(draw_on: Any, align: str, room: float, boundary: bool) -> tuple[li
     canvas.translate(3.5, 2.25)
     canvas.scale(1.1, 0.9)  # a matrix that is not the identity, so its arithmetic shows
     canvas.rotate(10)
-    text = RichText([Span(ENGLISH, BODY)], 14.0, align=align, indent=2.0)
+    canvas.setFillColorRGB(0.2, 0.4, 0.6)  # and colours and a line width a paragraph's drawing does not leave
+    canvas.setStrokeGray(0.7)
+    canvas.setLineWidth(2)
+    grey = Style(BODY.latin, BODY.japanese, 9.0, underline=True, grey=0.3)
+    inlines: list[Inline] = [Span(ENGLISH, BODY), Span(" a note ", grey), Slots(tuple(_letters("rices")))]
+    inlines += [Span("x", BODY), Slot(30, grey, answer="long answer", answer_style=ANSWER_LETTER), Span(MIXED, BODY)]
+    text = RichText(inlines, 14.0, align=align, indent=2.0, label=[Span("12", SMALL)])
     text.hAlign = "CENTER" if room else "LEFT"
     text._showBoundary = boundary
     text.wrap(200, 1000)
@@ -296,3 +302,4 @@ def test_a_paragraph_is_drawn_on_the_canvas_as_reportlab_draws_a_flowable_on(ali
             ours = _drawn_on(RichText.drawOn, align, room, boundary)
             assert ours == _drawn_on(Flowable.drawOn, align, room, boundary)
             assert any(op.endswith(" cm") for op in ours[0])
+            assert {".3 g", ".75 .05 .05 rg", ".6 w", ".5 w", "q"} <= set(ours[0])  # colours, lines, answers

@@ -563,15 +563,18 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803  # reportlab API
         """``Flowable.drawOn``, the same operators and canvas state, without its general cases (a long lesson draws a
         hundred thousand paragraphs): right after the state is saved the translation is never merged into an earlier
-        one, so it is written as ``translate`` writes it there."""
-        if getattr(self, "_showBoundary", None) or not _reportlab_canvas.ENABLE_TRACKING:
+        one, so it is written as ``translate`` writes it there; and of the state, only what drawing a paragraph
+        changes is kept and put back (what restoreState would put back differs from the rest in nothing else)."""
+        if getattr(self, "_showBoundary", None) or not _plain_state(canvas):
             Flowable.drawOn(self, canvas, x, y, _sW)
             return
         if _sW:
             x = self._hAlignAdjust(x, _sW)
-        canvas.saveState()
-        a0, b0, c0, d0, e0, f0 = canvas._currentMatrix  # (canvas.transform(1, 0, 0, 1, x, y)'s own arithmetic)
-        canvas._currentMatrix = (
+        state, code = canvas.__dict__, canvas._code
+        kept = _DRAWN_STATE(state)
+        code.append("q")
+        a0, b0, c0, d0, e0, f0 = state["_currentMatrix"]  # (canvas.transform(1, 0, 0, 1, x, y)'s own arithmetic)
+        state["_currentMatrix"] = (
             a0 * 1 + c0 * 0,
             b0 * 1 + d0 * 0,
             a0 * 0 + c0 * 1,
@@ -579,11 +582,12 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             a0 * x + c0 * y + e0,
             b0 * x + d0 * y + f0,
         )
-        canvas._code.append(f"1 0 0 1 {_reportlab_fp_str(x, y)} cm")
+        code.append(f"1 0 0 1 {_reportlab_fp_str(x, y)} cm")
         self.canv = canvas
         self.draw()
         del self.canv
-        canvas.restoreState()
+        code.append("Q")
+        state.update(zip(_DRAWN, kept, strict=True))
 
     def draw(self) -> None:
         canvas = self.canv
@@ -617,6 +621,23 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
                     spacing = slack / (glyphs - 1)
             _draw_line(canvas, line, self.indent + offset, baseline, spacing)
             baseline -= self.leading
+
+
+# The canvas state drawing a paragraph changes: the matrix (its translation), the colours, the writing lines' width.
+# (Answers are drawn inside a teacher-only block, which saves and restores the whole state itself.)
+_DRAWN = ("_currentMatrix", "_fillColorObj", "_strokeColorObj", "_lineWidth")
+_DRAWN_STATE = operator.itemgetter(*_DRAWN)
+
+
+def _plain_state(canvas: Any) -> bool:
+    """Does ``canvas`` save and restore its state as reportlab's Canvas does, tracking its matrix?"""
+    return bool(_reportlab_canvas.ENABLE_TRACKING) and _plain_kind(canvas.__class__)
+
+
+@cache
+def _plain_kind(kind: type) -> bool:
+    methods = ("saveState", "restoreState", "transform")
+    return all(getattr(kind, name) is getattr(Canvas, name) for name in methods)
 
 
 class _Kept:
