@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from ankiexport.errors import LessonError
 from ankiexport.model import Lesson
 from ankiexport.readers import MAX_LESSON_BYTES, read_lesson
 from ankiexport.readers.text import field_label, is_gapfill_line, read_text_lesson, section_header
-from ankiexport.readers.text.classify import _is_rule, _parsed_header, latin_letters, parse_header
+from ankiexport.readers.text.classify import (
+    _STRONG_MARKS,
+    _is_rule,
+    _parsed_header,
+    latin_letters,
+    parse_header,
+    unknown_marked,
+)
+from ankiexport.readers.text.decode import _INVISIBLE_CATEGORIES, is_invisible
 from lesson_files import FIXTURES, SAMPLE
 from reader_helpers import assert_lesson_or_error, assert_refused, content_without_lines
 
@@ -685,6 +694,26 @@ def test_header_shortcut_and_rule_test_decide_as_the_whole_tests(line: str) -> N
     chars = set(line) - {" ", "\t", "\u3000"}
     rule = len(chars) == 1 and not line[0].isalnum() and (len(line) >= 3 or (len(line) == 2 and line[0] in "―━─═＝—"))
     assert _is_rule(line) == rule
+
+
+def test_no_letter_or_digit_is_invisible() -> None:
+    """is_invisible answers False for text that starts with a letter or digit without asking each character: right
+    for every character Python calls alphanumeric."""
+    import sys
+    import unicodedata
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isalnum():
+            assert unicodedata.category(char) not in _INVISIBLE_CATEGORIES and not char.isspace(), hex(code)
+    assert not is_invisible("a\u200b") and is_invisible("\u200b ") and is_invisible("")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ5\u0301\u0308\u20dd\u3099■□ ", max_size=5))
+def test_unknown_marks_are_found_as_normalising_first_finds_them(line: str) -> None:
+    text = unicodedata.normalize("NFKC", line).lstrip()
+    assert unknown_marked(line) == (bool(text) and text[0] in _STRONG_MARKS)
 
 
 _NO_CYCLES = """

@@ -101,6 +101,8 @@ def meaningful_extra(extra: str) -> str:
 
 def unknown_marked(line: str) -> bool:
     """True for a line that starts with a section mark but names no section we know (``■ Exercise``)."""
+    if line[:1].isascii() and line[:1].isalnum():
+        return False  # NFKC keeps it a letter or digit: no mark (most lines), and no normalising needed to know
     text = unicodedata.normalize("NFKC", line).lstrip()
     return bool(text) and text[0] in _STRONG_MARKS
 

@@ -178,6 +178,8 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"})
 
 def is_invisible(text: str) -> bool:
     """True when ``text`` has no character that prints (empty, spaces, zero-width spaces, joiners, marks)."""
+    if text[:1].isalnum():
+        return False  # a letter or digit prints (most lines start with one): not asked character by character
     return all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch.isspace() for ch in text)
 
 
