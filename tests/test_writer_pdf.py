@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from ankiexport.fonts import font_dir
 from ankiexport.model import Cloze, GapFill, GapToken, Lesson, Paragraph, Sentence, TermUse, Translation, VocabEntry
 from ankiexport.readers import load_lesson
 from ankiexport.writers import WRITERS, WriteContext
-from ankiexport.writers.pdf import BODY, MINCHO, SERIF, Editions, prepare, render_editions
-from ankiexport.writers.pdf_sheets import LETTER_PITCH, Sheet, plan_matching
+from ankiexport.writers.pdf import BODY, MINCHO, SERIF, Editions, has_gapfill_handout, prepare, render_editions
+from ankiexport.writers.pdf_sheets import LETTER_PITCH, Sheet, gapped_words, plan_matching
 from ankiexport.writers.pdf_text import NO_LINE_END, NO_LINE_START, Span, _encoded, font_for, wrap_text
 from lesson_files import SAMPLE
 
@@ -570,6 +571,21 @@ def test_fixture_lessons_render(path: Path, built_fixtures: Path) -> None:
     asked = plan_matching(Sheet(lesson, Settings(), 500, 700)).items
     for entry in asked:
         assert re.sub(r"\s", "", lesson.vocabulary[entry].gloss)[:6] in worksheet
+
+
+_GAP_FILLS = [SAMPLE, *(path for path in FIXTURES if path.name.startswith("gapfill_"))]
+
+
+@pytest.mark.parametrize("path", _GAP_FILLS, ids=lambda path: path.name)
+def test_a_lesson_has_a_gap_fill_handout_when_the_gap_fill_gaps_a_word(path: Path) -> None:
+    lesson = load_lesson(path, Settings())
+    gapped = lesson.exercise is not None and any(gapped_words(lesson))
+    assert has_gapfill_handout(lesson) is gapped
+    assert has_gapfill_handout(replace(lesson, exercise=None)) is False
+    if lesson.exercise is not None:
+        whole = tuple(tuple(GapToken("word", "word") for _ in tokens) for tokens in lesson.exercise.paragraphs)
+        ungapped = GapFill(whole, lesson.exercise.generated)
+        assert has_gapfill_handout(replace(lesson, exercise=ungapped)) is False
 
 
 # ------------------------------------------------------------------------------------------ fonts, words
