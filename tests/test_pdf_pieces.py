@@ -255,10 +255,11 @@ def test_the_gap_fill_gives_a_word_its_letter_slots_as_one_run() -> None:
 def test_a_line_of_writing_lines_and_its_answers_are_each_formatted_in_one_call() -> None:
     """The forms a line's one-style path and its answers' text object are written in: reportlab's operators for
     each line and each answer, in order (the numbers and show operators are given already formatted)."""
-    assert pdf_text._path(1).format("y", "a", "b") == "n a y m b y l"
-    assert pdf_text._path(3).format("y", *"abcdef") == "n a y m b y l c y m d y l e y m f y l"
-    answers = pdf_text._answers(2).format("0", "y", "x1", "x2", "/F1 9 Tf (a) Tj", "/F1 9 Tf ({) Tj")
+    assert pdf_text._path("y", ["a", "b"]) == "n a y m b y l"
+    assert pdf_text._path("y", list("abcdef")) == "n a y m b y l c y m d y l e y m f y l"
+    answers = pdf_text._text_object("0", "y", ["x1", "x2"], ["/F1 9 Tf (a) Tj", "/F1 9 Tf ({) Tj"])
     assert answers == "BT 1 0 0 1 0 y Tm 1 0 0 1 x1 y Tm /F1 9 Tf (a) Tj 1 0 0 1 x2 y Tm /F1 9 Tf ({) Tj ET"
+    assert pdf_text._text_object("0", "y", ["x1"], ["(b) Tj"]) == "BT 1 0 0 1 0 y Tm 1 0 0 1 x1 y Tm (b) Tj ET"
 
 
 def _drawn_on(draw_on: Any, align: str, room: float, boundary: bool) -> tuple[list[str], object, int, list[object]]:

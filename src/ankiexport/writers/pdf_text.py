@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from itertools import chain, groupby
 from typing import Any
 
@@ -745,16 +745,17 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
     Each run is one text object, written as reportlab's ``beginText``/``setFont``/``textOut``/``drawText`` would
     write it (the same bytes), without building the object: a 1 MB lesson draws a million runs and answers."""
     colour: Style | None = None
-    rules = _Rules()
-    answers: list[tuple[Slot, float]] = []
+    marks: _Marks | None = None  # (made at the line's first slot: most lines have none)
     code = canvas._code
     encoded = _kept(canvas).encoded
     starts: list[float] = []
     places: list[int] = []  # each text run's place in the code, where its show operators wait for their position
     for (font, style, slot), group in groupby(line.pieces, _RUN_KEY):
         if slot is not None:
+            if marks is None:
+                marks = _Marks()
             for piece in group:
-                x, colour = _place_slots(canvas, piece, x, y, spacing, rules, answers, colour)
+                x, colour = _place_slots(canvas, piece, x, y, spacing, marks, colour)
             continue
         run = list(group)  # (spaces are drawn too: text extraction and copy-paste need them between the words)
         # Measured glyph by glyph (the same float additions as ever); Tc widens every glyph, spaces included.
@@ -774,18 +775,18 @@ def _draw_line(canvas: Any, line: Line, x: float, y: float, spacing: float = 0.0
         x += width
     if starts:
         _write_runs(code, starts, places, y, spacing)
-    if rules.styles or answers or (colour is not None and (colour.rgb is not None or colour.grey)):
-        _end_line(canvas, rules, answers, colour, y)
+    if marks is not None or (colour is not None and (colour.rgb is not None or colour.grey)):
+        _end_line(canvas, marks, colour, y)
 
 
-def _end_line(canvas: Any, rules: _Rules, answers: list[tuple[Slot, float]], colour: Style | None, y: float) -> None:
+def _end_line(canvas: Any, marks: _Marks | None, colour: Style | None, y: float) -> None:
     """A text line's writing lines, the colour back to black, and its answers (teacher edition only)."""
-    if rules.styles:
-        colour = _draw_rules(canvas, rules, y - 1.5, colour)
+    if marks is not None and marks.styles:
+        colour = _draw_rules(canvas, marks, y - 1.5, colour)
     if colour is not None and (colour.rgb is not None or colour.grey):
         _black(canvas)
-    if answers and getattr(canvas, "with_answers", False):
-        _draw_answers(canvas, answers, y + 0.5)
+    if marks is not None and marks.answers and getattr(canvas, "with_answers", False):
+        _draw_answers(canvas, marks.answers, y + 0.5)
 
 
 def _write_runs(code: list[str], starts: list[float], places: list[int], y: float, spacing: float) -> None:
@@ -799,13 +800,16 @@ def _write_runs(code: list[str], starts: list[float], places: list[int], y: floa
         code[index] = f"BT 1 0 0 1 {number} {at_y} Tm {spread}{code[index]}{end}"
 
 
-class _Rules:
-    """A text line's writing lines: where each starts and ends (one list, as ``fp_str`` will take them) and its
-    style."""
+class _Marks:
+    """What a text line's slots leave to draw after its text: its writing lines (where each starts and ends, in one
+    list as ``fp_str`` will take them, and each one's style) and its answers (each slot and where it starts)."""
+
+    __slots__ = ("answers", "ends", "styles")
 
     def __init__(self) -> None:
         self.ends: list[float] = []
         self.styles: list[Style] = []
+        self.answers: list[tuple[Slot, float]] = []
 
 
 def _underline(canvas: Any, x: float, y: float, width: float, spacing: float) -> None:
@@ -820,26 +824,26 @@ def _place_slots(
     x: float,
     y: float,
     spacing: float,
-    rules: _Rules,
-    answers: list[tuple[Slot, float]],
+    marks: _Marks,
     colour: Style | None,
 ) -> tuple[float, Style | None]:
     """Note a slot's (or a slot run's every slot's) writing line and answer at its place; where the next run starts,
     and the colour in effect. Each slot advances by its width and one glyph's spacing, as a run of its own did."""
+    ends, styles, answers = marks.ends, marks.styles, marks.answers
     for glyph in piece.glyphs:
         slot = glyph.slot
         assert slot is not None
         style = glyph.style
+        width = slot.width
         if slot.rule:
-            rules.ends += (x, x + slot.width - slot.gap)
-            rules.styles.append(style)
+            ends += (x, x + width - slot.gap)
+            styles.append(style)
         if slot.answer and slot.answer_style is not None:
             answers.append((slot, x))
-        width = slot.width + spacing
         if style.underline:
             colour = _colour(canvas, style, colour)
-            _underline(canvas, x, y, width, spacing)
-        x += width
+            _underline(canvas, x, y, width + spacing, spacing)
+        x += width + spacing
     return x, colour
 
 
@@ -873,7 +877,7 @@ _BLACK_OPERATORS = ("0 g", "0 G")
 _RULE_WIDTH, _RULE_WIDTH_OPERATOR = 0.6, ".6 w"
 
 
-def _draw_rules(canvas: Any, rules: _Rules, y: float, colour: Style | None) -> Style | None:
+def _draw_rules(canvas: Any, rules: _Marks, y: float, colour: Style | None) -> Style | None:
     """Every writing line of a text line in one path per colour (a gap-fill line has dozens of letter slots), its
     numbers formatted in one ``fp_str`` call."""
     canvas._lineWidth = _RULE_WIDTH
@@ -884,7 +888,7 @@ def _draw_rules(canvas: Any, rules: _Rules, y: float, colour: Style | None) -> S
     if styles.count(styles[0]) == len(styles):  # one style, the common case: the path in one formatting call
         if styles[0] is not colour:
             colour = _colour(canvas, styles[0], colour)
-        code.append(_path(len(styles)).format(*numbers))
+        code.append(_path(numbers[0], numbers[1:]))
         code.append("S")
         return colour
     at_y = numbers[0]
@@ -901,11 +905,11 @@ def _draw_rules(canvas: Any, rules: _Rules, y: float, colour: Style | None) -> S
     return colour
 
 
-@lru_cache(maxsize=256)
-def _path(count: int) -> str:
-    """The format of a path of ``count`` writing lines, given (y, start, end, start, end, ...): what the loop over
-    several greys writes for one."""
-    return "n" + "".join(f" {{{2 * n + 1}}} {{0}} m {{{2 * n + 2}}} {{0}} l" for n in range(count))
+def _path(at_y: str, numbers: list[str]) -> str:
+    """The path of writing lines at ``at_y`` from (start, end, start, end, ...), all formatted: what the loop over
+    several greys writes for one, in a few string joins."""
+    lines = map(f" {at_y} m ".join, zip(numbers[0::2], numbers[1::2], strict=True))
+    return f"n {f' {at_y} l '.join(lines)} {at_y} l"
 
 
 @cache
@@ -939,11 +943,11 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
                 starts.append(start)
                 shown.append(encoded.get(key) or _encoded(canvas, *key))
                 start += advance
-        canvas._code.append(_answers(len(starts)).format(*fp_str(0, y, *starts).split(" "), *shown))
+        zero, at_y, *numbers = fp_str(0, y, *starts).split(" ")
+        canvas._code.append(_text_object(zero, at_y, numbers, shown))
 
 
-@lru_cache(maxsize=256)
-def _answers(count: int) -> str:
-    """The format of a text object showing ``count`` runs, given (0, y, each run's x, each run's show operators)."""
-    runs = "".join(f" 1 0 0 1 {{{n + 2}}} {{1}} Tm {{{count + n + 2}}}" for n in range(count))
-    return f"BT 1 0 0 1 {{0}} {{1}} Tm{runs} ET"
+def _text_object(zero: str, at_y: str, numbers: list[str], shown: list[str]) -> str:
+    """One text object showing each run at its x (``numbers``) on ``at_y``, all formatted, in a few string joins."""
+    runs = " 1 0 0 1 ".join(map(f" {at_y} Tm ".join, zip(numbers, shown, strict=True)))
+    return f"BT 1 0 0 1 {zero} {at_y} Tm 1 0 0 1 {runs} ET"
