@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ankiexport.analysis.align import _BAND, _LOG_PRIORS, _EARLY_GAP, _UNSYNCED, _Side, _spans
 from ankiexport.analysis.gapfill import _JOINERS, _LETTERS, _is_acronym, _sentence_starts, _starts_sentence
@@ -152,3 +153,18 @@ def _cloze_for(
         return None
     seen.update(candidate.entry for candidate in candidates)
     return Cloze(sentence=sentence, index=index, uses=_uses(_choose(candidates)), key="")
+
+
+def confusable(vocabulary: Sequence[Any]) -> frozenset[int]:
+    """As clozes.confusable, every pair of entries compared."""
+    from ankiexport.analysis.clozes import _meaning_marks, gloss_hint
+
+    hints = [gloss_hint(entry.gloss) for entry in vocabulary]
+    glosses = [_meaning_marks(entry.gloss) for entry in vocabulary]  # once each, not once per pair
+    found: set[int] = set()
+    for index, hint in enumerate(hints):
+        marks = _meaning_marks(hint)
+        for other in range(len(vocabulary)):
+            if other != index and (hint == hints[other] or marks & glosses[other]):
+                found.add(index)
+    return frozenset(found)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from ankiexport.cli import main
@@ -209,3 +211,64 @@ def test_a_lesson_without_a_quiz_still_builds_and_says_why(tmp_path: Path, monke
     assert f"{one_term}: warning: no Kahoot! quiz: a question needs two terms" in result.output
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert "cloze_optional_parentheses.apkg" in names and not [n for n in names if n.endswith(".xlsx")]
+
+
+def _old_distractors(lesson: Lesson, entry: int) -> list[int]:
+    """The distractors as they were chosen before the choice was bounded (kept to compare with): every other term
+    weighed for every question."""
+    from ankiexport.analysis.glosses import senses
+    from ankiexport.writers.determinism import seeded
+    from ankiexport.writers.kahoot import MAX_ANSWERS, _answer
+
+    right = _answer(lesson, entry)
+    mine = senses(lesson.vocabulary[entry].gloss)
+    candidates = [
+        other
+        for other in range(len(lesson.vocabulary))
+        if other != entry
+        and _answer(lesson, other).casefold() != right.casefold()
+        and 0 < units(_answer(lesson, other)) <= ANSWER_LIMIT
+        and not mine & senses(lesson.vocabulary[other].gloss)
+    ]
+    seeded(lesson.id, "kahoot", entry).shuffle(candidates)
+    candidates.sort(key=lambda other: abs(len(_answer(lesson, other).split()) - len(right.split())))
+    chosen: list[int] = []
+    for other in candidates:
+        if all(_answer(lesson, other).casefold() != _answer(lesson, c).casefold() for c in chosen):
+            chosen.append(other)
+    return chosen[: MAX_ANSWERS - 1]
+
+
+_TERMS = ["go", "Go", "come", "tap into", "capitalize on", "gain traction", "x" * 80, "run", "run out"]
+_GLOSSES = ["行く", "来る", "~を利用する", "~をうまく利用する", "勢いを増す", "走る、動く", "動く", "尽きる"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_TERMS), st.sampled_from(_GLOSSES)), max_size=12))
+def test_kahoot_distractors_of_a_lesson_of_up_to_101_terms_are_those_weighing_every_term(
+    entries: list[tuple[str, str]],
+) -> None:
+    from ankiexport.writers.kahoot import _distractors, _terms
+
+    lesson = vocab_lesson("random", *entries)
+    terms = _terms(lesson)
+    assert [_distractors(lesson, e, terms) for e in range(len(entries))] == [
+        _old_distractors(lesson, e) for e in range(len(entries))
+    ]
+
+
+def test_kahoot_of_a_long_lesson_weighs_a_bounded_sample_for_each_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Weighing every other term for every question was n * n (4,000 terms: 53 s). Past POOL + 1 terms each question
+    # draws its distractors from a seeded sample of POOL: still never a second right answer, the same every build.
+    from ankiexport.writers import kahoot
+
+    weighed: list[int] = []
+    pool = kahoot._pool
+    monkeypatch.setattr(kahoot, "_pool", lambda *args: weighed.append(len(pool(*args))) or pool(*args))
+    lesson = vocab_lesson("long", *((f"term{n}", f"いみ{n}") for n in range(300)), ("tap into", "~を利用する"))
+    questions = kahoot_questions(lesson)
+    assert len(questions) == 301 and set(weighed) == {kahoot.POOL}
+    assert questions == kahoot_questions(lesson)
+    for question in questions:
+        right = question.answers[question.correct - 1]
+        assert right == lesson.vocabulary[question.entry].term and len({a.casefold() for a in question.answers}) == 4

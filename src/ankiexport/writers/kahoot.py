@@ -70,26 +70,57 @@ def _answer(lesson: Lesson, entry: int) -> str:
     return field(vocab.headword or vocab.term)
 
 
-def _distractors(lesson: Lesson, entry: int) -> list[int]:
+# Distractors are drawn from at most this many other terms: from all of them in a lesson of up to POOL + 1 terms,
+# else from a seeded sample (each question weighed every other term: 4,000 terms took 53 s, 17,000 would be hours).
+POOL = 100
+
+
+@dataclass(frozen=True)
+class _Term:
+    """What choosing distractors asks of a term, worked out once per lesson."""
+
+    answer: str
+    folded: str  # the answer casefolded: two terms with one form cannot both be answers
+    words: int
+    fits: bool  # an answer Kahoot! accepts
+    senses: frozenset[str]
+
+
+def _terms(lesson: Lesson) -> list[_Term]:
+    terms = []
+    for entry, vocab in enumerate(lesson.vocabulary):
+        answer = _answer(lesson, entry)
+        fits = 0 < units(answer) <= ANSWER_LIMIT
+        terms.append(_Term(answer, answer.casefold(), len(answer.split()), fits, frozenset(senses(vocab.gloss))))
+    return terms
+
+
+def _pool(lesson: Lesson, entry: int, count: int) -> list[int]:
+    """The other entries ``entry``'s distractors are drawn from, in lesson order."""
+    if count - 1 <= POOL:
+        return [other for other in range(count) if other != entry]
+    sample = seeded(lesson.id, "kahoot pool", entry).sample(range(count - 1), POOL)
+    return sorted(other + (other >= entry) for other in sample)
+
+
+def _distractors(lesson: Lesson, entry: int, terms: list[_Term]) -> list[int]:
     """Up to three other terms of the lesson: never one that shares a meaning or a form with the right answer
     (it would be a second right answer), preferring terms of the same word count (harder to rule out by shape)."""
-    right = _answer(lesson, entry)
-    mine = senses(lesson.vocabulary[entry].gloss)
+    mine = terms[entry]
     candidates = [
         other
-        for other in range(len(lesson.vocabulary))
-        if other != entry
-        and _answer(lesson, other).casefold() != right.casefold()
-        and 0 < units(_answer(lesson, other)) <= ANSWER_LIMIT
-        and not mine & senses(lesson.vocabulary[other].gloss)
+        for other in _pool(lesson, entry, len(terms))
+        if terms[other].folded != mine.folded and terms[other].fits and not mine.senses & terms[other].senses
     ]
     seeded(lesson.id, "kahoot", entry).shuffle(candidates)
-    candidates.sort(key=lambda other: abs(len(_answer(lesson, other).split()) - len(right.split())))
+    candidates.sort(key=lambda other: abs(terms[other].words - mine.words))
     chosen: list[int] = []
     for other in candidates:  # two entries with one dictionary form (a typo'd duplicate) must not both appear
-        if all(_answer(lesson, other).casefold() != _answer(lesson, c).casefold() for c in chosen):
+        if all(terms[other].folded != terms[c].folded for c in chosen):
             chosen.append(other)
-    return chosen[: MAX_ANSWERS - 1]
+            if len(chosen) == MAX_ANSWERS - 1:
+                break
+    return chosen
 
 
 def kahoot_questions(lesson: Lesson) -> list[Question]:
@@ -97,14 +128,14 @@ def kahoot_questions(lesson: Lesson) -> list[Question]:
     The right answer's position cycles through a seeded order of the four, so no position is the usual one."""
     rotation = list(range(MAX_ANSWERS))
     seeded(lesson.id, "kahoot positions").shuffle(rotation)
+    terms = _terms(lesson)
     questions: list[Question] = []
-    for entry in range(len(lesson.vocabulary)):
-        right = _answer(lesson, entry)
-        wrong = [_answer(lesson, other) for other in _distractors(lesson, entry)]
-        if not wrong or not 0 < units(right) <= ANSWER_LIMIT:
+    for entry, term in enumerate(terms):
+        wrong = [terms[other].answer for other in _distractors(lesson, entry, terms)]
+        if not wrong or not term.fits:
             continue
         position = rotation[len(questions) % MAX_ANSWERS] % (len(wrong) + 1)
-        answers = (*wrong[:position], right, *wrong[position:])
+        answers = (*wrong[:position], term.answer, *wrong[position:])
         questions.append(Question(entry, _ask(lesson.vocabulary[entry].gloss), answers, position + 1))
     return questions
 
