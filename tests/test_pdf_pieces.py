@@ -304,3 +304,21 @@ def test_a_paragraph_is_drawn_on_the_canvas_as_reportlab_draws_a_flowable_on(ali
             assert ours == _drawn_on(Flowable.drawOn, align, room, boundary)
             assert any(op.endswith(" cm") for op in ours[0])
             assert {".3 g", ".75 .05 .05 rg", ".6 w", ".5 w", "q"} <= set(ours[0])  # colours, lines, answers
+
+
+def _answered(canvas: EditionCanvas) -> tuple[list[str], object, list[tuple[int, int]]]:
+    canvas.setFillColorRGB(0.2, 0.4, 0.6)  # colours the answers' red must not outlive
+    canvas.setStrokeGray(0.7)
+    line = break_lines(shape([Span("P", SMALL), Slots(tuple(_letters("rices"))), Span(" r", SMALL)]), 300)[0]
+    pdf_text._draw_line(canvas, line, 20.0, 30.0)
+    state = {name: canvas.__dict__[name] for name in canvas.STATE_ATTRIBUTES if name != "_extgstate"}
+    return list(canvas._code), state, list(canvas._spans)
+
+
+def test_answers_are_teacher_only_keeping_just_the_colours_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line's answers, in a teacher-only block that keeps and puts back only the colours: the same operators,
+    teacher-only spans and state as in a block that saves the whole state."""
+    ours = _answered(_canvas(True))
+    monkeypatch.setattr(pdf_text, "_COLOURS", ())
+    assert ours == _answered(_canvas(True))
+    assert ".75 .05 .05 rg" in ours[0] and len(ours[2]) == 1

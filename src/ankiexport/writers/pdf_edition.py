@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 import zlib
 from collections.abc import Callable
@@ -99,9 +100,11 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         self._bookmarks: list[tuple[str, str, int]] = []
         self._inside = False
 
-    def teacher_only(self) -> _TeacherOnly:
-        """Drawing inside this block appears in the teacher edition only (state saved and restored around it)."""
-        return _TeacherOnly(self)
+    def teacher_only(self, changes: tuple[str, ...] = ()) -> _TeacherOnly:
+        """Drawing inside this block appears in the teacher edition only (state saved and restored around it; given
+        ``changes``, the only state attributes the drawing changes, just those are kept and put back, with the same
+        operators, on a canvas that saves its state as reportlab's Canvas does)."""
+        return _TeacherOnly(self, changes)
 
     # A worksheet saves and restores the graphics state for every paragraph and table cell it draws: a state kept as
     # a tuple of reportlab's state attributes (not a dict of them) is cheaper to take and to put back, the same state.
@@ -168,12 +171,15 @@ class EditionCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
 class _TeacherOnly:
     """``EditionCanvas.teacher_only``'s block: a class, not a generator (one a line of answers), the same brackets."""
 
-    __slots__ = ("canvas", "outer", "start")
+    __slots__ = ("canvas", "changes", "kept", "outer", "start")
 
-    def __init__(self, canvas: EditionCanvas) -> None:
+    def __init__(self, canvas: EditionCanvas, changes: tuple[str, ...]) -> None:
         self.canvas = canvas
         self.outer = False
         self.start = 0
+        kind: Any = type(canvas)
+        self.changes = changes if changes and _saves_plainly(kind) else ()
+        self.kept: tuple[Any, ...] = ()
 
     def __enter__(self) -> None:
         canvas = self.canvas
@@ -181,14 +187,28 @@ class _TeacherOnly:
         if self.outer:
             canvas._inside = True
             self.start = len(canvas._code)
-            canvas.saveState()
+            if self.changes:  # saveState's operator; of the state, what the block's drawing will change
+                self.kept = tuple(map(canvas.__dict__.__getitem__, self.changes))
+                canvas._code.append("q")
+            else:
+                canvas.saveState()
 
     def __exit__(self, *exception: object) -> None:
         if self.outer:
             canvas = self.canvas
-            canvas.restoreState()
+            if self.changes:
+                canvas._code.append("Q")
+                canvas.__dict__.update(zip(self.changes, self.kept, strict=True))
+            else:
+                canvas.restoreState()
             canvas._inside = False
             canvas._spans.append((self.start, len(canvas._code)))
+
+
+@functools.cache
+def _saves_plainly(kind: Any) -> bool:
+    """Does a canvas of ``kind`` save and restore its state as reportlab's Canvas does?"""
+    return all(getattr(kind, name) is getattr(Canvas, name) for name in ("saveState", "restoreState"))
 
 
 def _link_fonts(source: Canvas, target: Canvas) -> None:

@@ -627,6 +627,7 @@ class RichText(Flowable):  # type: ignore[misc]  # reportlab is untyped
 # (Answers are drawn inside a teacher-only block, which saves and restores the whole state itself.)
 _DRAWN = ("_currentMatrix", "_fillColorObj", "_strokeColorObj", "_lineWidth")
 _DRAWN_STATE = operator.itemgetter(*_DRAWN)
+_COLOURS = ("_fillColorObj", "_strokeColorObj")  # what drawing a line's answers changes of the state
 
 
 def _plain_state(canvas: Any) -> bool:
@@ -928,7 +929,7 @@ def _draw_answers(canvas: Any, answers: list[tuple[Slot, float]], y: float) -> N
     """The answers on their slots, in one text object, as teacher-only drawing (the operators of one reportlab text
     object, written directly; its numbers formatted in one ``fp_str`` call)."""
     encoded = _kept(canvas).encoded
-    with canvas.teacher_only():
+    with canvas.teacher_only(_COLOURS):
         colour: Style | None = None
         starts: list[float] = []
         shown: list[str] = []
