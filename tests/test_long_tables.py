@@ -9,6 +9,7 @@ import pytest
 from ankiexport.config import Settings
 from ankiexport.writers import pdf_sheets
 from ankiexport.writers.pdf_sheets import BODY, GRID_ROWS, cell, tables
+from ankiexport.writers.pdf_story import Lazy, flowables
 from ankiexport.writers.pdf_text import Span
 
 WIDTH = 300.0
@@ -38,7 +39,7 @@ def test_a_longer_table_is_runs_of_grid_rows_each_styled_on_the_rows_it_holds() 
         ("LEFTPADDING", (0, 0), (-1, -1), 5),  # every row
         ("RIGHTPADDING", (0, GRID_ROWS + 3), (-1, GRID_ROWS + 4), 6),  # two rows of the second run
     ]
-    grids = tables(_rows(count), [WIDTH], style=style)
+    grids = list(flowables(tables(_rows(count), [WIDTH], style=style)))
     assert [len(grid._cellvalues) for grid in grids] == [GRID_ROWS, GRID_ROWS, 10]
     assert _texts(grids) == [str(number) for number in range(count)]  # every row once, in order
     styles = [row[0] for grid in grids for row in grid._cellStyles]
@@ -48,9 +49,24 @@ def test_a_longer_table_is_runs_of_grid_rows_each_styled_on_the_rows_it_holds() 
     assert [number for number, s in enumerate(styles) if s.rightPadding == 6] == [GRID_ROWS + 3, GRID_ROWS + 4]
 
 
+def test_a_long_tables_runs_and_their_cells_are_made_only_as_the_layout_reaches_them() -> None:
+    # A lesson of 17,000 terms held a hundred thousand cells at once; a run is made when the story takes it.
+    made: list[int] = []
+
+    def row(number: int) -> list[Any]:
+        made.append(number)
+        return [cell([Span(str(number), BODY)])]
+
+    (run,) = tables(Lazy(range(10 * GRID_ROWS), row), [WIDTH], style=[("TOPPADDING", (0, 0), (-1, 0), 9)])
+    assert isinstance(run, Lazy) and made == []
+    first = next(iter(flowables([run])))
+    assert made == list(range(GRID_ROWS)) and len(first._cellvalues) == GRID_ROWS
+    assert first._cellStyles[0][0].topPadding == 9
+
+
 def test_a_long_box_is_drawn_open_between_its_runs() -> None:
     # No line across the box where one run meets the next: sides on each, the top on the first, the bottom last.
-    grids = tables(_rows(3 * GRID_ROWS), [WIDTH], box=True)
+    grids = list(flowables(tables(_rows(3 * GRID_ROWS), [WIDTH], box=True)))
     lines = [sorted((c[0], c[1][1], c[2][1]) for c in grid._linecmds) for grid in grids]
     sides = [("LINEAFTER", 0, GRID_ROWS - 1), ("LINEBEFORE", 0, GRID_ROWS - 1)]
     assert lines[0] == sorted([*sides, ("LINEABOVE", 0, 0)])
@@ -60,7 +76,7 @@ def test_a_long_box_is_drawn_open_between_its_runs() -> None:
 
 def test_a_long_key_goes_down_its_columns_a_block_of_grid_rows_at_a_time() -> None:
     cells = [cell([Span(str(number), BODY)]) for number in range(GRID_ROWS * 6 + 8)]
-    grids = pdf_sheets._columns(cells, 6, WIDTH)
+    grids = list(flowables(pdf_sheets._columns(cells, 6, WIDTH)))
     first_rows = [[c.inlines[0].text if c.inlines else "" for c in grid._cellvalues[0]] for grid in grids]
     assert first_rows[0] == [str(GRID_ROWS * column) for column in range(6)]  # 1-25 down the first column
     # the last 8, two a column

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
 from ..analysis.lines import join_lines
 from .pdf_sheets import (
@@ -104,8 +104,17 @@ def reading_story(sheet: Sheet, study: bool) -> list[Any]:
     if translation is not None and translation.paragraphs:
         story += _kept(_fitting(japanese, ARTICLE_SIZES, sheet.width, sheet.height), sheet)
     if study and lesson.vocabulary:
-        story.append(KeepTogether(study_page(sheet)))  # on the next page only when it does not fit here
+        story += _on_one_page(study_page(sheet), sheet)
     return story
+
+
+def _on_one_page(parts: list[Any], sheet: Sheet) -> list[Any]:
+    """``parts`` kept together: on the next page only when they do not fit here. Parts longer than a page (a run of
+    tables made as the layout reaches them) start a page, unless this one has only just begun, as KeepTogether
+    would start them."""
+    if any(isinstance(part, Lazy) for part in parts):
+        return [CondPageBreak(sheet.height), *parts]
+    return [KeepTogether(parts)]
 
 
 def study_page(sheet: Sheet) -> list[Any]:
@@ -124,18 +133,19 @@ def _study_table(sheet: Sheet, size: float, leading: float) -> list[Any]:
     from ..speech.ipa import ipa as pronounce  # the decks' IPA (CMU dictionary), so sheet and cards agree
 
     ipa = [pronounce(headword(lesson, index)) for index in range(len(lesson.vocabulary))]
-    rows = []
-    for index, entry in enumerate(lesson.vocabulary):
+
+    def row(index: int) -> list[Any]:
+        entry = lesson.vocabulary[index]
         term: list[Any] = [Span(headword(lesson, index), TERM)]
         if ipa[index]:
             term.append(Span(f"\n/{ipa[index]}/", small))
-        rows.append(
-            [
-                cell(term, 14),
-                cell([Span(entry.gloss, Style(SERIF, MINCHO, size + 1))], leading + 1.5),
-                cell([Span(join_lines(entry.explanation) or "—", small)], leading, align="justify"),
-            ]
-        )
+        return [
+            cell(term, 14),
+            cell([Span(entry.gloss, Style(SERIF, MINCHO, size + 1))], leading + 1.5),
+            cell([Span(join_lines(entry.explanation) or "—", small)], leading, align="justify"),
+        ]
+
+    rows = Lazy(range(len(lesson.vocabulary)), row)
     first, second = sheet.width * 0.26, sheet.width * 0.24
     pad = leading / 3.4
     lines = ("LINEBELOW", (0, 0), (-1, -1), 0.4, (0.6, 0.6, 0.6))

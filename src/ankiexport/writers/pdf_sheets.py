@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,25 +121,38 @@ _BOX_EDGES = (
 
 
 def tables(
-    rows: list[list[Any]], widths: list[float], *, box: bool = False, pad: float = 3, style: Sequence[Any] = ()
-) -> list[Table]:
-    """``table`` for as many rows as a lesson may have, styled by the commands ``style``: one table up to GRID_ROWS
-    rows, else one for every GRID_ROWS, each styled on the rows of ``style``'s that it holds (first, last, all)."""
+    rows: Sequence[list[Any]],
+    widths: list[float],
+    *,
+    box: bool = False,
+    pad: float = 3,
+    style: Sequence[Any] = (),
+    last: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """``table`` for as many rows as a lesson may have, styled by the commands ``style``, with the attributes
+    ``last`` (keepWithNext, spaceAfter) on its last table: one table up to GRID_ROWS rows; else a ``Lazy`` run of
+    one table for every GRID_ROWS, each styled on the rows of ``style``'s that it holds (first, last, all), and
+    made, its cells too when ``rows`` is a ``Lazy``, only as the layout reaches it (a lesson of 17,000 terms held
+    a hundred thousand cells at once)."""
     if len(rows) <= GRID_ROWS:
-        grid = table(rows, widths, box=box, pad=pad)
+        grid = table(list(rows), widths, box=box, pad=pad)
         if style:
             grid.setStyle(TableStyle(list(style)))
+        grid.__dict__.update(last or {})
         return [grid]
-    style = [*style, *(_BOX_EDGES if box else ())]
-    made: list[Table] = []
-    for start in range(0, len(rows), GRID_ROWS):
+    commands = [*style, *(_BOX_EDGES if box else ())]
+
+    def run(start: int) -> Table:
         stop = min(start + GRID_ROWS, len(rows))
-        grid = table(rows[start:stop], widths, pad=pad)
-        commands = [command for command in (_rows_of(c, start, stop, len(rows)) for c in style) if command]
-        if commands:
-            grid.setStyle(TableStyle(commands))
-        made.append(grid)
-    return made
+        grid = table(list(rows[start:stop]), widths, pad=pad)
+        mapped = [command for command in (_rows_of(c, start, stop, len(rows)) for c in commands) if command]
+        if mapped:
+            grid.setStyle(TableStyle(mapped))
+        if stop == len(rows):
+            grid.__dict__.update(last or {})
+        return grid
+
+    return [Lazy(range(0, len(rows), GRID_ROWS), run)]
 
 
 def _rows_of(command: Any, start: int, stop: int, total: int) -> Any:
@@ -361,12 +374,12 @@ def _matching_instructions(unused: int) -> list[RichText]:
     )
 
 
-def _matching_grid(sheet: Sheet, plan: Matching) -> list[Table]:
+def _matching_grid(sheet: Sheet, plan: Matching) -> list[Any]:
     """One row per meaning (number, bracket, gloss) beside one word (letter, headword); the words outnumber them."""
-    rows = [
-        _meaning_cells(sheet.lesson, plan, row) + _word_cells(sheet.lesson, plan, row)
-        for row in range(max(len(plan.items), len(plan.choices)))
-    ]
+    rows = Lazy(
+        range(max(len(plan.items), len(plan.choices))),
+        lambda row: _meaning_cells(sheet.lesson, plan, row) + _word_cells(sheet.lesson, plan, row),
+    )
     term_width = sheet.width * 0.3
     numbers = label_width((f"{n + 1}." for n in range(len(plan.items))), 20.0)
     letters = label_width((f"{letter(n)}." for n in range(len(plan.choices))), 24.0)
@@ -524,17 +537,16 @@ def _terms(items: list[ClozeItem]) -> list[str]:
     return [label for item in items for label, _, _ in item.answers if not label.endswith("b")]
 
 
-def _bank(bank: list[str], width: float) -> list[Table]:
+def _bank(bank: list[str], width: float) -> list[Any]:
     columns = 3 if width > 430 else 2
     cells = [cell([Span(term.replace(" ", NBSP), BODY)], 15) for term in bank]
     while len(cells) % columns:
         cells.append(cell([Span("", BODY)], 15))
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     padding = [("TOPPADDING", (0, 0), (-1, 0), 6), ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]
-    boxes = tables(rows, [(width - 2) / columns] * columns, box=True, pad=8, style=padding)
-    boxes[-1].keepWithNext = True  # a word bank alone at a page foot, its sentences overleaf, is useless
-    boxes[-1].spaceAfter = 8
-    return boxes
+    # kept with the next: a word bank alone at a page foot, its sentences overleaf, is useless
+    last = {"keepWithNext": True, "spaceAfter": 8}
+    return tables(rows, [(width - 2) / columns] * columns, box=True, pad=8, style=padding, last=last)
 
 
 # --------------------------------------------------------------------------------------------------- gap-fill
@@ -617,6 +629,8 @@ def _flat(lesson: Lesson) -> list[str]:
 
 def answer_key(sheet: Sheet, numbers: dict[str, int], plan: Matching, items: list[ClozeItem]) -> list[Any]:
     """The teacher's key: matching letters, cloze answers as the sentence has them, the gap-filled words only."""
+    width = sheet.width
+    wide = width > 430
     story: list[Any] = [
         RichText(
             [Span("Answer Key", TITLE), Span(f"{NBSP}{NBSP}{NBSP}解答", Style(SANS_BOLD, GOTHIC, 12, grey=0.35))],
@@ -627,21 +641,13 @@ def answer_key(sheet: Sheet, numbers: dict[str, int], plan: Matching, items: lis
     ]
     if "matching" in numbers:
         story.append(_key_heading(numbers["matching"], "Vocabulary matching", "語彙のマッチング", "key-matching"))
-        cells = [
-            cell([Span(f"{row + 1}.{NBSP}", LABEL), Span(plan.answer(row), BOLD)], 13) for row in range(len(plan.items))
-        ]
-        story += _columns(cells, 6 if sheet.width > 430 else 4, sheet.width)
+        story += _columns(
+            Lazy(range(len(plan.items)), functools.partial(_matching_key_cell, plan)), 6 if wide else 4, width
+        )
     if "cloze" in numbers:
         story.append(_key_heading(numbers["cloze"], "Sentence cloze", "文の穴埋め", "key-cloze"))
-        cells = []
-        for item in items:
-            for label, words, entry in item.answers:
-                base = headword(sheet.lesson, entry)
-                inlines: list[Inline] = [Span(f"({label}){NBSP}", LABEL), Span(words, BOLD)]
-                if (base.lower() != words.lower() and not label[-1].isalpha()) or label.endswith("a"):
-                    inlines.append(Span(f"{NBSP}← {base}", NOTE))
-                cells.append(cell(inlines, 13))
-        story += _columns(cells, 3 if sheet.width > 430 else 2, sheet.width)
+        answers = [answer for item in items for answer in item.answers]
+        story += _columns(Lazy(answers, functools.partial(_cloze_key_cell, sheet.lesson)), 3 if wide else 2, width)
     if "gapfill" in numbers:
         story.append(_key_heading(None, "Complete the article", "語の補充（別紙）", "key-gapfill"))
         story += _gap_key(sheet.lesson)
@@ -655,18 +661,36 @@ def _key_heading(number: int | None, english: str, japanese: str, key: str) -> R
     return RichText(inlines, 15, space_before=7, space_after=2, keep_with_next=True, bookmark=bookmark)
 
 
-def _columns(cells: list[RichText], columns: int, width: float) -> list[Table]:
+def _matching_key_cell(plan: Matching, row: int) -> RichText:
+    return cell([Span(f"{row + 1}.{NBSP}", LABEL), Span(plan.answer(row), BOLD)], 13)
+
+
+def _cloze_key_cell(lesson: Lesson, answer: tuple[str, str, int]) -> RichText:
+    """A cloze answer as the sentence has it, and its dictionary form where that differs."""
+    label, words, entry = answer
+    base = headword(lesson, entry)
+    inlines: list[Inline] = [Span(f"({label}){NBSP}", LABEL), Span(words, BOLD)]
+    if (base.lower() != words.lower() and not label[-1].isalpha()) or label.endswith("a"):
+        inlines.append(Span(f"{NBSP}← {base}", NOTE))
+    return cell(inlines, 13)
+
+
+def _columns(cells: Sequence[RichText], columns: int, width: float) -> list[Any]:
     """Cells down the columns, like a printed key: 1-4 in the first column, not across. A key longer than GRID_ROWS
-    rows goes down the columns a block of GRID_ROWS rows at a time, so that it reads on page by page."""
+    rows goes down the columns a block of GRID_ROWS rows at a time, so that it reads on page by page; the blocks
+    (and their cells, when ``cells`` is a ``Lazy``) are made as the layout reaches them."""
     padding = [("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]
-    made: list[Table] = []
-    for start in range(0, max(len(cells), 1), GRID_ROWS * columns):
-        block = cells[start : start + GRID_ROWS * columns]
-        rows = max(1, -(-len(block) // columns))
-        block += [cell([]) for _ in range(rows * columns - len(block))]
-        grid = [[block[c * rows + r] for c in range(columns)] for r in range(rows)]
-        made += tables(grid, [width / columns] * columns, pad=2, style=padding)
-    return made
+    size = GRID_ROWS * columns
+
+    def block(start: int) -> Table:
+        made = list(cells[start : start + size])
+        rows = max(1, -(-len(made) // columns))
+        made += [cell([]) for _ in range(rows * columns - len(made))]
+        grid = [[made[c * rows + r] for c in range(columns)] for r in range(rows)]
+        (result,) = tables(grid, [width / columns] * columns, pad=2, style=padding)
+        return result
+
+    return [block(0)] if len(cells) <= size else [Lazy(range(0, len(cells), size), block)]
 
 
 def _gap_key(lesson: Lesson) -> list[Any]:
