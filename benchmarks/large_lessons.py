@@ -96,11 +96,44 @@ def run_on() -> str:
     return "\n".join(["A Run-on Sentence", body, *vocabulary, "■ 和訳", "長い文", "長い文。"]) + "\n"
 
 
+def _fit(head: list[str], entries: list[list[str]], tail: list[str]) -> str:
+    """``head``, as many whole ``entries`` as keep the lesson under the limit, and ``tail``."""
+    low, high = 0, len(entries)
+    while low < high:
+        middle = (low + high + 1) // 2
+        text = "\n".join([*head, *(line for entry in entries[:middle] for line in entry), *tail]) + "\n"
+        low, high = (middle, high) if len(text.encode()) <= LIMIT - 10_000 else (low, middle - 1)
+    return "\n".join([*head, *(line for entry in entries[:low] for line in entry), *tail]) + "\n"
+
+
+def many_terms() -> str:
+    """~17,000 vocabulary entries under the sample's article: tables as long as the vocabulary."""
+    article, _ = _sample_parts()
+    entries = [[f"- word{t}", f"- 和訳: 単語{t}", f"- 解説: 説明{t}。"] for t in range(30_000)]
+    return _fit(["Many Terms", *article, "■ Vocabulary"], entries, ["■ 和訳", "語", "語。"])
+
+
+def one_paragraph() -> str:
+    """An 840 KB article of one paragraph (21,000 sentences): one paragraph over hundreds of pages."""
+    _, vocabulary = _sample_parts()
+    paragraph = " ".join(f"Prices rose {i % 97} points after the report." for i in range(21_000))
+    return "\n".join(["One Paragraph", paragraph, *vocabulary, "■ 和訳", "語", "語。"]) + "\n"
+
+
+def one_word() -> str:
+    """A 900 KB word: cut by characters to fit the line, on every page it runs over."""
+    _, vocabulary = _sample_parts()
+    return "\n".join(["One Word", "The " + "a" * 900_000 + " rose.", *vocabulary, "■ 和訳", "語", "語。"]) + "\n"
+
+
 LESSONS: dict[str, Callable[[], str]] = {
     "short-lines": short_lines,
     "many-sentences-terms": many_sentences_many_terms,
     "initialisms": initialisms,
     "run-on": run_on,
+    "many-terms": many_terms,
+    "one-paragraph": one_paragraph,
+    "one-word": one_word,
 }
 
 _MEASURE = """
