@@ -106,3 +106,19 @@ def test_long_tables_are_laid_out_in_time_linear_in_their_rows(monkeypatch: pyte
     assert editions.teacher_pages > terms // 40  # the tables did run over many pages
     # matching grid, its key, and the study table at each size tried: each row made at most a few times
     assert sum(made) < 15 * terms
+
+
+def test_a_long_paragraphs_key_goes_on_in_paragraphs_of_key_words_labelled_once() -> None:
+    # One 840 KB paragraph's key was one paragraph of 147,000 words (32 MB of spans at once).
+    from analysis_helpers import make_lesson
+    from ankiexport.analysis import analyse
+
+    words = pdf_sheets.KEY_WORDS * 2 + 50
+    lesson = analyse(make_lesson("Long", [" ".join(["Prices rose sharply."] * (words // 2))], [("rise", "上がる")]))
+    gapped = sum(len(paragraph) for paragraph in pdf_sheets.gapped_words(lesson))
+    keys = list(flowables(pdf_sheets._gap_key(lesson)))
+    assert len(keys) == -(-gapped // pdf_sheets.KEY_WORDS) >= 3
+    assert [bool(key.label) for key in keys] == [True] + [False] * (len(keys) - 1)  # ¶1 once
+    assert [key.spaceAfter for key in keys] == [0.0] * (len(keys) - 1) + [2]
+    numbers = [int(span.text.strip("\u00a0")) for key in keys for span in key.inlines[::3]]
+    assert numbers == list(range(1, gapped + 1))  # numbered on through the parts

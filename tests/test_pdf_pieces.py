@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ankiexport.model import GapToken
@@ -141,6 +141,27 @@ def test_lines_are_the_reference_breakers_to_the_bit(inlines: list[Inline], widt
     pieces = shape(inlines)
     ours = [_line(line) for line in break_lines(pieces, width, first)]
     assert ours == [_line(line) for line in reference_break_lines(pieces, width, first)]
+
+
+_KINSOKU_TEXT = st.lists(st.builds(Span, st.text(alphabet="ab 」、。「日", max_size=20), st.just(BODY)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(inlines=_INLINES | _KINSOKU_TEXT, held=st.integers(1, 5), width=st.floats(5, 300))
+@example(inlines=[Span("ab 」cd 、ef 」gh 。ij 」", BODY)], held=1, width=300.0)
+def test_units_handed_on_as_made_break_as_the_reference(inlines: list[Inline], held: int, width: float) -> None:
+    """Units go to the breaker as they are made, all but the last (kinsoku may join the next piece to it): with a
+    few held at a time, every paragraph is cut into many handings, against the reference."""
+    from ankiexport.writers import pdf_text
+
+    pieces = shape(inlines)
+    reference = [_line(line) for line in reference_break_lines(pieces, width)]
+    kept = pdf_text.UNITS_HELD
+    pdf_text.UNITS_HELD = held
+    try:
+        assert [_line(line) for line in break_lines(pieces, width)] == reference
+    finally:
+        pdf_text.UNITS_HELD = kept
 
 
 def test_a_word_wider_than_the_line_is_cut_by_characters() -> None:

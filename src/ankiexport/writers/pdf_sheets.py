@@ -693,22 +693,32 @@ def _columns(cells: Sequence[RichText], columns: int, width: float) -> list[Any]
     return [block(0)] if len(cells) <= size else [Lazy(range(0, len(cells), size), block)]
 
 
+# Gapped words of one key paragraph at most: a longer paragraph's key goes on in paragraphs of this many, each on a
+# new line, so that no one paragraph holds an article's worth of words (one 840 KB paragraph: 147,000 words, 32 MB
+# of text spans in one paragraph). An article paragraph has a few dozen.
+KEY_WORDS = 400
+
+
 def _gap_key(lesson: Lesson) -> list[Any]:
     """The gapped words, numbered through the exercise and grouped by its numbered paragraphs."""
-    numbered: list[tuple[int, list[str], int]] = []  # (paragraph, its words, the number of its first word)
+    # (paragraph, its words, the number of its first word, whether the paragraph's key ends here)
+    numbered: list[tuple[int, list[str], int, bool]] = []
     number = 1
     for paragraph, words in enumerate(gapped_words(lesson), start=1):
-        if words:
-            numbered.append((paragraph, words, number))
-            number += len(words)
+        for start in range(0, len(words), KEY_WORDS):
+            part = words[start : start + KEY_WORDS]
+            numbered.append((paragraph, part, number, start + KEY_WORDS >= len(words)))
+            number += len(part)
 
-    def key(entry: tuple[int, list[str], int]) -> RichText:
-        paragraph, words, first = entry
+    def key(entry: tuple[int, list[str], int, bool]) -> RichText:
+        paragraph, words, first, last = entry
         inlines: list[Inline] = []
         for number, word in enumerate(words, start=first):
             inlines += [Span(f"{number}{NBSP}", SMALL), Span(word.strip(_PUNCTUATION) or word, KEY), _KEY_SPACE]
-        return RichText(inlines, 11.5, label=[Span(f"¶{paragraph}", LABEL)], indent=indent, space_after=2)
+        label = [Span(f"¶{paragraph}", LABEL)] if first == numbered_from[paragraph] else []
+        return RichText(inlines, 11.5, label=label, indent=indent, space_after=2 if last else 0)
 
+    numbered_from = {paragraph: first for paragraph, _, first, _ in reversed(numbered)}
     indent = hanging(f"¶{numbered[-1][0]}" if numbered else "", LABEL, 24.0)
 
     return [Lazy(numbered, key)]  # made as the layout reaches them
