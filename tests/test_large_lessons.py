@@ -214,3 +214,39 @@ def test_long_numbers_in_paragraph_labels_never_print_over_the_text() -> None:
             if before[:2] == after[:2]:
                 assert after[2] >= before[3] - 0.01, (before, after)
     assert "12345" in PdfReader(io.BytesIO(editions.teacher)).pages[-1].extract_text()
+
+
+def test_headword_audio_stops_at_its_limit_in_lesson_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term takes ~0.1 s to speak: a lesson of 17,000 terms was half an hour of synthesis. Headwords get clips up
+    to HEADWORD_AUDIO_LIMIT characters, the first in lesson order; the rest use Anki's text-to-speech and have no
+    player on the page, and each format says so once, naming the file."""
+    from click.testing import CliRunner
+
+    from ankiexport import speech
+    from ankiexport.cli import main
+    from ankiexport.writers import HEADWORD_AUDIO_LIMIT, voiced_terms
+
+    spoken: list[str] = []
+    monkeypatch.delenv("ANKIEXPORT_AUDIO", raising=False)
+    monkeypatch.setattr(speech, "available", lambda: True)
+    monkeypatch.setattr(speech.SpeechCache, "mp3", lambda self, text: spoken.append(text) or b"clip:" + text.encode())
+    entries = "".join(f"- termnumber{n:03d}\n- 和訳: いみ{n}\n" for n in range(400))  # 13 characters each
+    lesson_file = tmp_path / "terms.txt"
+    lesson_file.write_text(f"Many Terms\nPrices rose.\n■ Vocabulary\n{entries}■ 和訳\n語\n語。\n", "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(lesson_file), "--out", str(out), "--format", "apkg", "--format", "html"]
+    )
+    assert result.exit_code == 0, result.output
+    lesson = load_lesson(lesson_file, Settings())
+    voiced = voiced_terms(lesson)[0]
+    assert voiced == frozenset(range(HEADWORD_AUDIO_LIMIT // 13)) == frozenset(range(230))  # a prefix that fits
+    assert {text for text in spoken if text.startswith("termnumber")} == {f"termnumber{n:03d}" for n in voiced}
+    warned = [line for line in result.output.splitlines() if "pronunciation audio for the first" in line]
+    assert len(warned) == 2 and all(line.startswith(f"{lesson_file}: warning: ") for line in warned)  # deck, page
+    assert "230 of its 400 terms" in warned[0] and "3,000" in warned[0]
+    page = (out / "terms.html").read_text("utf-8")
+    assert "terms-term-230.mp3" in page and "terms-term-231.mp3" not in page
+    notes = lesson_notes(lesson, lambda text: f"[sound:{text}.mp3]")
+    clips = [note.fields for note in notes if note.kind == "vocabulary"]
+    assert "[sound:termnumber229.mp3]" in clips[229] and "[sound:termnumber230.mp3]" not in clips[230]

@@ -15,6 +15,37 @@ DECK_PARTS = "deck-parts"  # cache folder of each lesson's part of the combined 
 # Speech per lesson, in characters: the article MP3 and the deck's sentence audio are each made only up to this much
 # text (a sample lesson's article is about 2,000): past it, a 1 MB lesson would be hours of synthesis and of audio.
 AUDIO_TEXT_LIMIT = 20_000
+# Headwords per lesson, in characters, that get their own clip: a term takes about 0.1 s to synthesise, so a lesson of
+# 17,000 terms was half an hour of it. Past the bound the deck uses Anki's text-to-speech and the page has no player.
+HEADWORD_AUDIO_LIMIT = 3_000
+
+
+def voiced_terms(lesson: Lesson) -> tuple[frozenset[int], int]:
+    """(the vocabulary entries whose headwords get a clip, the entries' headword characters in all): in lesson
+    order, as long as they add up to at most HEADWORD_AUDIO_LIMIT characters."""
+    voiced: list[int] = []
+    total = characters = 0
+    for index, entry in enumerate(lesson.vocabulary):
+        length = len(entry.headword or entry.term)
+        characters += length
+        if total + length <= HEADWORD_AUDIO_LIMIT and len(voiced) == index:
+            total += length
+            voiced.append(index)
+    return frozenset(voiced), characters
+
+
+def headword_audio_warnings(lesson: Lesson, settings: Settings) -> list[tuple[int | None, str]]:
+    """Why some terms have no clip of their own: their headwords are over HEADWORD_AUDIO_LIMIT characters."""
+    voiced, characters = voiced_terms(lesson)
+    if len(voiced) == len(lesson.vocabulary) or not speaks(settings):
+        return []
+    message = (
+        f"pronunciation audio for the first {len(voiced):,} of its {len(lesson.vocabulary):,} terms only: their "
+        f"headwords have {characters:,} characters, over the {HEADWORD_AUDIO_LIMIT:,} the audio is made for (the "
+        "other cards use Anki's text-to-speech, and the page has no player for them)"
+    )
+    return [(None, message)]
+
 
 Audience = Literal["learner", "teacher"]  # teacher outputs are never published where learners download
 
@@ -105,13 +136,13 @@ def _apkg_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int | N
 
     voiced, sentences, characters = voiced_sentences(lesson)
     if len(voiced) == sentences or not speaks(settings):
-        return []
+        return headword_audio_warnings(lesson, settings)
     message = (
         f"sentence audio in the deck for the first {len(voiced):,} of its {sentences:,} sentences only: they have "
         f"{characters:,} characters, over the {SENTENCE_AUDIO_LIMIT:,} the deck's audio is made for (the other "
         "cards use Anki's text-to-speech)"
     )
-    return [(None, message)]
+    return [(None, message), *headword_audio_warnings(lesson, settings)]
 
 
 def _prepare_apkg(settings: Settings) -> None:
@@ -149,7 +180,7 @@ def _html(lesson: Lesson, context: WriteContext) -> Sequence[Output]:
 def _html_warnings(lesson: Lesson, settings: Settings) -> Sequence[tuple[int | None, str]]:
     from .site_page import audio_warnings
 
-    return audio_warnings(lesson, settings)
+    return [*audio_warnings(lesson, settings), *headword_audio_warnings(lesson, settings)]
 
 
 # Quizlet sets and Kahoot! quizzes are class material that holds its answers by design (the teacher runs them;

@@ -26,7 +26,7 @@ from ..config import Settings
 from ..errors import OutputError, os_reason
 from ..model import Cloze, Lesson, VocabEntry, term_identity
 from ..speech import ipa
-from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written
+from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written, voiced_terms
 from .anki_collection import write_collection
 from .anki_media import Media, Sound, no_sound, placeholder_sound
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
@@ -302,12 +302,14 @@ def lesson_notes(lesson: Lesson, sound: Sound = no_sound, audio_front: bool = Fa
     lesson_tag = tag(lesson.id)
     examples = _example_for(lesson)
     voiced = voiced_sentences(lesson)[0]
+    terms = voiced_terms(lesson)[0]
 
     def say_sentence(text: str) -> str:
         return sound(text) if text in voiced else ""
 
     for index, entry in enumerate(lesson.vocabulary):
-        fields = _vocabulary_fields(lesson, index, examples.get(index), sound, say_sentence, audio_front)
+        say = sound if index in terms else no_sound
+        fields = _vocabulary_fields(lesson, index, examples.get(index), say, say_sentence, audio_front)
         guid = unique("vocabulary", lesson.id, term_identity(entry.term))
         notes.append(NoteData("vocabulary", guid, fields, (lesson_tag, VOCABULARY.kind), 2))
     hints = cloze_hints(lesson.vocabulary)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from ..config import Settings
 from ..model import Lesson
 from ..site import Download, LessonAudio, render_lesson_page
-from . import AUDIO_TEXT_LIMIT, Output, WriteContext, speaks, speech_cache
+from . import AUDIO_TEXT_LIMIT, Output, WriteContext, speaks, speech_cache, voiced_terms
 
 # What a lesson page offers for download: learner files only. The pdf format's student editions are the
 # worksheet "<stem>.pdf" and, when the lesson has a gap-fill, "<stem>-gapfill.pdf"; teacher editions and the reading
@@ -80,9 +80,10 @@ def _audio(lesson: Lesson, context: WriteContext) -> tuple[list[Output], LessonA
         outputs.append(Output(f"{context.stem}-article.mp3", article_mp3(list(paragraphs.values()), speech)))
     article = outputs[0].name if outputs else None
     clips: list[str | None] = []
+    terms = voiced_terms(lesson)[0]
     for number, entry in enumerate(lesson.vocabulary, 1):
         headword = entry.headword or entry.term
-        if not any(char.isalpha() for char in headword):
+        if not any(char.isalpha() for char in headword) or number - 1 not in terms:
             clips.append(None)
             continue
         outputs.append(Output(f"{context.stem}-term-{number:02d}.mp3", speech.mp3(headword)))
