@@ -160,7 +160,8 @@ def test_a_run_on_sentence_reaches_the_voice_in_bounded_pieces(monkeypatch: pyte
         return numpy.full(100, 0.5, dtype=numpy.float32)
 
     monkeypatch.setattr(voice, "phoneme_ids_to_audio", model)
-    pcm, rate = synth._pcm(", ".join(["the market rose and the workers said that prices were high"] * 40) + ".")
+    pcm = b"".join(synth._pcm(", ".join(["the market rose and the workers said that prices were high"] * 40) + "."))
+    rate = voice.config.sample_rate
     assert len(heard) >= 8
     assert all(shrinking for _, shrinking in heard) and not voice.session.shrink
     # Piper gives each phoneme an id and a padding id, plus a start and an end
@@ -227,3 +228,17 @@ def test_cache_serves_real_synthesis(spoken: bytes, tmp_path: Path) -> None:
 def test_media_names_come_from_the_audio_bytes() -> None:
     assert media_name(b"abc") == media_name(b"abc") != media_name(b"abd")
     assert media_name(b"abc").startswith("ankiexport-") and media_name(b"abc").endswith(".mp3")
+
+
+@needs_audio
+def test_speech_is_encoded_in_parts_to_the_bytes_of_the_whole() -> None:
+    # A long text is encoded as it is spoken, part by part (a 19,000-character sentence is 55 MB of samples).
+    import random
+
+    parts = list(synth._pcm("Prices rose sharply in 2026, after the report. Analysts said it would go on."))
+    whole = b"".join(parts)
+    rate = synth._voice().config.sample_rate
+    cuts = sorted(2 * random.Random(7).randrange(1, len(whole) // 2) for _ in range(9))
+    pieces = [whole[start:stop] for start, stop in zip([0, *cuts], [*cuts, len(whole)], strict=True)]
+    assert len(parts) == 3  # two sentences and the pause between them
+    assert synth._mp3(parts, rate) == synth._mp3([whole], rate) == synth._mp3(pieces, rate)

@@ -25,7 +25,7 @@ def _sample_rate() -> int:
 def silence(seconds: float) -> bytes:
     """``seconds`` of silence, encoded as the speech is (an MP3 stream of its own, so it joins cleanly)."""
     rate = _sample_rate()
-    return _mp3(b"\x00\x00" * round(rate * seconds), rate)
+    return _mp3([b"\x00\x00" * round(rate * seconds)], rate)
 
 
 def article_mp3(paragraphs: Sequence[Sequence[str]], speech: SpeechCache) -> bytes:

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -150,29 +151,42 @@ def _last(window: list[str], marks: set[str] | frozenset[str], least: int, after
     return 0
 
 
-def _pcm(text: str) -> tuple[bytes, int]:
-    """16-bit mono PCM of ``text`` and its sample rate; sentences are separated by a short pause."""
+def _pcm(text: str) -> Iterator[bytes]:
+    """16-bit mono PCM of ``text``, in parts as they are made, with short pauses between sentences and between the
+    pieces of a long one.
+
+    In parts, so that the audio is encoded as it is made: a 19,000-character sentence is 20 minutes of speech, and
+    its 55 MB of samples were held whole and then copied by two joins (LAME encodes parts to the same bytes)."""
     from piper import SynthesisConfig
 
     voice = _voice()
     config = SynthesisConfig(**SYNTHESIS)
-    rate = int(voice.config.sample_rate)
     sentences = voice.phonemize(text)
-    if all(len(phonemes) <= MAX_PHONEMES for phonemes in sentences):
-        chunks = [chunk.audio_int16_bytes for chunk in voice.synthesize(text, syn_config=config)]
+    long = any(len(phonemes) > MAX_PHONEMES for phonemes in sentences)
+    spoken: Iterable[Iterable[bytes]]
+    if not long:
+        spoken = ([chunk.audio_int16_bytes] for chunk in voice.synthesize(text, syn_config=config))
     else:
-        voice.session.shrink = True
-        try:
-            chunks = [_long_sentence_pcm(voice, phonemes, config) for phonemes in sentences if phonemes]
-        finally:
-            voice.session.shrink = False
-    return (b"\x00\x00" * int(rate * SENTENCE_PAUSE)).join(chunks), rate
+        pieces = (phoneme_pieces(phonemes) for phonemes in sentences if phonemes)
+        spoken = ((_piece_pcm(voice, piece, config) for piece in sentence) for sentence in pieces)
+    voice.session.shrink = long
+    try:
+        yield from _paused(spoken, int(voice.config.sample_rate))
+    finally:
+        voice.session.shrink = False
 
 
-def _long_sentence_pcm(voice: Any, phonemes: list[str], config: Any) -> bytes:
-    """A sentence spoken piece by piece (one piece when it is short), with a short pause where it is cut."""
-    pause = b"\x00\x00" * int(voice.config.sample_rate * CLAUSE_PAUSE)
-    return pause.join(_piece_pcm(voice, piece, config) for piece in phoneme_pieces(phonemes))
+def _paused(sentences: Iterable[Iterable[bytes]], rate: int) -> Iterator[bytes]:
+    """The sentences' parts with SENTENCE_PAUSE of silence between sentences, CLAUSE_PAUSE between parts of one."""
+    between_sentences = b"\x00\x00" * int(rate * SENTENCE_PAUSE)
+    between_parts = b"\x00\x00" * int(rate * CLAUSE_PAUSE)
+    for number, parts in enumerate(sentences):
+        if number:
+            yield between_sentences
+        for index, part in enumerate(parts):
+            if index:
+                yield between_parts
+            yield part
 
 
 def _piece_pcm(voice: Any, phonemes: list[str], config: Any) -> bytes:
@@ -188,7 +202,8 @@ def _piece_pcm(voice: Any, phonemes: list[str], config: Any) -> bytes:
     return bytes(chunk.audio_int16_bytes)
 
 
-def _mp3(pcm: bytes, rate: int) -> bytes:
+def _mp3(parts: Iterable[bytes], rate: int) -> bytes:
+    """MP3 of the 16-bit mono PCM ``parts``, encoded one after another (the same bytes as of the parts joined)."""
     import lameenc
 
     encoder = lameenc.Encoder()
@@ -196,7 +211,8 @@ def _mp3(pcm: bytes, rate: int) -> bytes:
     encoder.set_in_sample_rate(rate)
     encoder.set_channels(1)
     encoder.set_quality(2)  # 2 = high quality; speech is short, so the slower search costs little
-    return bytes(encoder.encode(pcm) + encoder.flush())
+    encoded = [bytes(encoder.encode(part)) for part in parts]
+    return b"".join(encoded) + bytes(encoder.flush())
 
 
 def synthesize(text: str) -> bytes:
@@ -207,5 +223,4 @@ def synthesize(text: str) -> bytes:
     spoken = speakable(text)
     if not any(char.isalnum() for char in spoken):
         raise ValueError(f"nothing to say in {text!r}")
-    pcm, rate = _pcm(spoken)
-    return _mp3(pcm, rate)
+    return _mp3(_pcm(spoken), int(_voice().config.sample_rate))
