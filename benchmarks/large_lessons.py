@@ -19,6 +19,14 @@ Measured on the shared, loaded 2-core machine with ANKIEXPORT_AUDIO=off (README,
         short-lines            15.5-16.0 s / 15.5-15.9 s / 234.5 MB (two runs)
         many-sentences-terms    9.8 s /  9.7 s / 230 MB
         initialisms             4.0 s /  3.9 s / 189 MB
+    12:38-12:40 UTC, main 86cc7fb, quiet, load 1.0 (long tables in runs, units handed on, bounded pair checks):
+        short-lines           11.6 s / 11.5 s / 238 MB
+        many-sentences-terms   7.4 s /  7.3 s / 226 MB
+        initialisms            2.5 s /  2.4 s / 189 MB
+        run-on                 1.0 s /  0.9 s / 128 MB   (with --audio: 102 s, 612 MB: speech, once, then cached)
+        many-terms            11.7 s / 11.6 s / 232 MB   (was 129 s of CPU, 371 MB)
+        one-paragraph          8.0 s /  7.9 s / 232 MB   (was 23 s of CPU, 303 MB)
+        one-word               7.1 s /  7.0 s / 241 MB
 """
 
 from __future__ import annotations
