@@ -20,18 +20,21 @@ AUDIO_TEXT_LIMIT = 20_000
 HEADWORD_AUDIO_LIMIT = 3_000
 
 
+def fitting(texts: Sequence[str], limit: int) -> int:
+    """How many of ``texts``, from the first, add up to at most ``limit`` characters (the speech bounds)."""
+    total = 0
+    for count, text in enumerate(texts):
+        total += len(text)
+        if total > limit:
+            return count
+    return len(texts)
+
+
 def voiced_terms(lesson: Lesson) -> tuple[frozenset[int], int]:
     """(the vocabulary entries whose headwords get a clip, the entries' headword characters in all): in lesson
     order, as long as they add up to at most HEADWORD_AUDIO_LIMIT characters."""
-    voiced: list[int] = []
-    total = characters = 0
-    for index, entry in enumerate(lesson.vocabulary):
-        length = len(entry.headword or entry.term)
-        characters += length
-        if total + length <= HEADWORD_AUDIO_LIMIT and len(voiced) == index:
-            total += length
-            voiced.append(index)
-    return frozenset(voiced), characters
+    headwords = [entry.headword or entry.term for entry in lesson.vocabulary]
+    return frozenset(range(fitting(headwords, HEADWORD_AUDIO_LIMIT))), sum(map(len, headwords))
 
 
 def headword_audio_warnings(lesson: Lesson, settings: Settings) -> list[tuple[int | None, str]]:

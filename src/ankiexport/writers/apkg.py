@@ -26,7 +26,7 @@ from ..config import Settings
 from ..errors import OutputError, os_reason
 from ..model import Cloze, Lesson, VocabEntry, term_identity
 from ..speech import ipa
-from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written, voiced_terms
+from . import AUDIO_TEXT_LIMIT, DECK_PARTS, Written, fitting, voiced_terms
 from .anki_collection import write_collection
 from .anki_media import Media, Sound, no_sound, placeholder_sound
 from .anki_models import CLOZE, VOCABULARY, cloze_model, vocabulary_model
@@ -280,13 +280,7 @@ def voiced_sentences(lesson: Lesson) -> tuple[frozenset[str], int, int]:
     characters: the same bound as the article MP3's, for the same reason (a 1 MB lesson would be hours of
     synthesis and hundreds of MB of audio). Sentences past it are left to Anki's text-to-speech."""
     sentences = list(dict.fromkeys(c.sentence for c in lesson.clozes if _well_formed(c, len(lesson.vocabulary))))
-    voiced: list[str] = []
-    total = 0
-    for sentence in sentences:
-        if total + len(sentence) > SENTENCE_AUDIO_LIMIT:
-            break
-        total += len(sentence)
-        voiced.append(sentence)
+    voiced = sentences[: fitting(sentences, SENTENCE_AUDIO_LIMIT)]
     return frozenset(voiced), len(sentences), sum(map(len, sentences))
 
 
